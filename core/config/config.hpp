@@ -1,0 +1,100 @@
+// The node's configuration: one TOML file, validated in full before anything runs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/filters.hpp"
+#include "core/side.hpp"
+#include "core/stage_plan.hpp"
+#include "core/symbol.hpp"
+
+namespace ptp::config {
+
+using Millis = std::chrono::milliseconds;
+
+// Every message reads "FILE:LINE:COL: KEY: what was expected, what was found".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Mode : unsigned char { observe, execute };
+std::string_view to_string(Mode m);
+Mode parse_mode(std::string_view text);  // throws std::invalid_argument
+
+// Where a real exchange is reached, and the *names* of the variables holding its credentials.
+struct ExchangeEndpoints {
+  std::string rest_url;        // http:// or https://
+  std::string ws_url;          // ws:// or wss://
+  std::string api_key_env;     // e.g. "BINANCE_API_KEY": the variable's name, never the key
+  std::string api_secret_env;
+};
+
+struct SimInstrument {
+  core::Symbol symbol;
+  core::InstrumentFilters filters;
+  std::optional<core::Price> start_price;   // default: the first position's entry
+  std::optional<core::Ratio> drift_pct;     // per tick, percent; default from [sim]
+  std::optional<core::Ratio> volatility_pct;
+};
+
+struct SimPosition {
+  core::Symbol symbol;
+  core::Side side = core::Side::long_;
+  core::Price entry;
+  core::Qty size;
+  std::optional<core::Price> stop;  // absent: the node applies default_stop_pct
+};
+
+struct SimSettings {
+  std::uint64_t seed = 1;
+  Millis tick_interval{100};
+  core::Ratio drift_pct;                        // mean move per tick, percent of price
+  core::Ratio volatility_pct = core::Ratio::parse("0.05");  // standard deviation per tick, percent
+  std::optional<std::string> replay_file;      // ticks to replay instead of the random walk
+  std::vector<SimInstrument> instruments;
+  std::vector<SimPosition> positions;
+
+  const SimInstrument* instrument(const core::Symbol& s) const;
+};
+
+struct Config {
+  std::string source;  // the file it came from
+  core::Exchange exchange = core::Exchange::sim;
+  std::string account = "default";
+  Mode mode = Mode::observe;
+  std::string storage_path;
+  std::string log_level = "info";
+  std::vector<core::Symbol> symbols;
+  std::optional<core::Ratio> default_stop_pct;
+
+  Millis health_check_interval{std::chrono::minutes(5)};
+  Millis agent_interval{std::chrono::minutes(15)};
+  Millis dedupe_window{std::chrono::seconds(30)};
+  Millis metrics_interval{std::chrono::seconds(60)};
+
+  core::StagePlan plan = core::StagePlan::default_plan();
+  std::optional<ExchangeEndpoints> endpoints;  // binance, gateio
+  std::optional<SimSettings> sim;              // sim
+
+  bool manages(const core::Symbol& s) const;
+};
+
+// Parses and validates TOML text; `source` names the file in messages. Throws ConfigError.
+Config parse_config(std::string_view text, const std::string& source);
+
+// Reads and parses a file. Throws ConfigError (also when the file cannot be read).
+Config load_config_file(const std::string& path);
+
+// "250ms", "30s", "5m", "1h" -> milliseconds; throws std::invalid_argument.
+Millis parse_duration(std::string_view text);
+std::string format_duration(Millis d);
+
+}  // namespace ptp::config

@@ -1,0 +1,61 @@
+// An instrument's trading filters and the rounding rules every order must pass.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/decimal.hpp"
+#include "core/side.hpp"
+
+namespace ptp::core {
+
+struct InstrumentFilters {
+  Price tick_size;                // prices are multiples of this
+  Qty step_size;                  // base quantities are multiples of this (Gate.io: one contract)
+  Qty min_qty;                    // smallest order quantity, in base units
+  Notional min_notional;          // zero when the exchange has none
+  bool min_notional_on_reduce_only = false;  // Binance exempts reduce-only orders (-4164 text)
+  std::optional<Qty> contract_size;          // Gate.io: base quantity of one contract; orders count contracts
+
+  // Binance: PRICE_FILTER.tickSize, LOT_SIZE.stepSize/minQty, MIN_NOTIONAL.notional.
+  static InstrumentFilters binance(Price tick_size, Qty step_size, Qty min_qty, Notional min_notional);
+  // Gate.io: order_price_round, quanto_multiplier (base per contract), order_size_min (contracts).
+  static InstrumentFilters gateio(Price order_price_round, Qty quanto_multiplier, std::int64_t order_size_min);
+
+  // Throws std::invalid_argument with the reason when a filter is non-positive or inconsistent.
+  void validate() const;
+
+  // Whole contracts for a base quantity (Gate.io); throws unless it is an exact multiple.
+  std::int64_t contracts(Qty qty) const;
+};
+
+enum class SkipReason : unsigned char { below_min_qty, below_min_notional };
+std::string_view to_string(SkipReason r);
+
+// The quantity a stage actually closes, after the exchange's rules.
+struct CloseSizing {
+  Qty qty;                          // zero when skipped
+  bool closes_all = false;          // the remainder would have fallen below the minimum
+  std::optional<SkipReason> skip;   // set when nothing can be closed
+};
+
+// Rules: never more than planned or than what is open; round down to the step; a remainder below
+// the minimum is closed too; a close below the minimum (or below min notional, where it applies
+// to reduce-only orders) is skipped with its reason.
+CloseSizing size_close(Qty planned, Qty remaining, Price mark, const InstrumentFilters& filters);
+
+struct StopPrice {
+  Price price;
+  bool clamped = false;  // the tick-rounded target was at or beyond the mark; moved one tick inside
+};
+
+// Rounds a stop target to the tick on the side that keeps it valid: a long's stop down, a short's
+// up, and always strictly on the losing side of `mark` (a stop at or past the mark would trigger at
+// once or be rejected). nullopt when no positive valid price exists.
+std::optional<StopPrice> valid_stop_price(Side side, Price target, Price mark, const InstrumentFilters& filters);
+
+// Rounds a take-profit target to the tick away from the entry (never earlier than planned).
+Price take_profit_price(Side side, Price target, const InstrumentFilters& filters);
+
+}  // namespace ptp::core

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs ptp's build dependencies from Debian 12 packages. Idempotent: when every package is
+# already installed it does not touch apt at all (fast, works offline).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ccache
+  libcaf-dev libwebsocketpp-dev libasio-dev libsimdjson-dev liblmdb-dev catch2
+  libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+"${sudo_cmd[@]}" apt-get update
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,77 @@
+// Runs the real ptp-node binary as a user would.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run_node(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + PTP_NODE_BINARY + " " + args + " 2>&1";
+  Run r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const std::string kConfigs = std::string(PTP_SOURCE_DIR) + "/configs/";
+
+}  // namespace
+
+TEST_CASE("ptp-node --check on the demo config prints each position's stage prices and exits 0", "[node]") {
+  Run r = run_node("--check --config " + kConfigs + "demo.toml");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("demo.toml: OK"));
+  CHECK_THAT(r.output, Catch::Contains("health_check_interval=10s"));
+  // ETH short @ 3000, stop 3045: 1R = 45, stage 1 at 2955, stage 2 at 2910, TP at 5R = 2775
+  CHECK_THAT(r.output, Catch::Contains("ETH_USDT short 2.4 @ 3000, initial stop 3045"));
+  CHECK_THAT(r.output, Catch::Contains("trigger           2955  close 0.8"));
+  CHECK_THAT(r.output, Catch::Contains("trigger           2910  close 0.8"));
+  CHECK_THAT(r.output, Catch::Contains("extreme take-profit at 2775 for the remaining 0.8"));
+  // SOL has no stop in the config: 2% default below 150
+  CHECK_THAT(r.output, Catch::Contains("SOL_USDT long 10 @ 150, initial stop 147 (from default_stop_pct)"));
+}
+
+TEST_CASE("ptp-node --check reports whether key variables are set, never their values", "[node]") {
+  Run unset = run_node("--check --config " + kConfigs + "binance.toml", "env -u BINANCE_API_KEY -u BINANCE_API_SECRET");
+  CHECK(unset.exit_code == 0);
+  CHECK_THAT(unset.output, Catch::Contains("$BINANCE_API_KEY (NOT SET)"));
+  Run set = run_node("--check --config " + kConfigs + "binance.toml",
+                     "env BINANCE_API_KEY=key-value-123 BINANCE_API_SECRET=secret-value-456");
+  CHECK(set.exit_code == 0);
+  CHECK_THAT(set.output, Catch::Contains("$BINANCE_API_KEY (set)"));
+  CHECK_THAT(set.output, !Catch::Contains("key-value-123") && !Catch::Contains("secret-value-456"));
+}
+
+TEST_CASE("ptp-node --check exits 2 with file, line and key on a config error", "[node]") {
+  Run r = run_node("--check --config " + std::string(PTP_SOURCE_DIR) + "/tests/config/fixtures/typo.toml");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("typo.toml:9:1: plan.stage[1].triger_r: unknown key"));
+  Run missing = run_node("--check --config /nonexistent.toml");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.output, Catch::Contains("cannot open"));
+  Run usage = run_node("--check");
+  CHECK(usage.exit_code == 2);
+  CHECK_THAT(usage.output, Catch::Contains("--config FILE is required") && Catch::Contains("usage:"));
+}
+
+TEST_CASE("the demo command walks every position through stage 1 and stage 2", "[node]") {
+  Run r = run_node("--config " + kConfigs + "demo.toml");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("stage 1") && Catch::Contains("stage 2"));
+  CHECK_THAT(r.output, Catch::Contains("sim:demo:ETH_USDT:short#1"));
+}
