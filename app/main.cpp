@@ -8,7 +8,7 @@
 
 #include "app/check_report.hpp"
 #include "app/cli.hpp"
-#include "app/core_scenario.hpp"
+#include "app/node_run.hpp"
 #include "core/config/config.hpp"
 
 namespace {
@@ -51,10 +51,5 @@ int main(int argc, char** argv) {
 
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::info("ptp-node: {} positions from {} ({} mode); the actor node is not built yet, so this walks each "
-               "position through the decision core on a scripted price path",
-               cfg.sim ? cfg.sim->positions.size() : 0, cfg.source, config::to_string(cfg.mode));
-  const int actions = app::run_core_scenario(cfg);
-  spdlog::info("ptp-node: scenario done, {} stage actions decided", actions);
-  return kExitOk;
+  return app::run_node(cfg, cli.run_for);
 }

@@ -103,6 +103,12 @@ std::string format_decimal_units(std::int64_t units) {
   return out + "." + digits;
 }
 
+std::int64_t truncate_decimal_units(std::int64_t units, int places) {
+  std::int64_t step = 1;
+  for (int i = places; i < kDecimalPlaces; ++i) step *= 10;
+  return units / step * step;
+}
+
 std::int64_t floor_to_multiple(std::int64_t units, std::int64_t step) {
   if (step <= 0) throw std::invalid_argument("rounding step must be positive");
   return checked(floor_div(units, step) * step, "floor_to_multiple");

@@ -34,6 +34,9 @@ std::int64_t parse_decimal_units_or_throw(std::string_view text);
 // Formats 1e-8 units with no trailing zeros: 100000000 -> "1", 123000 -> "0.00123".
 std::string format_decimal_units(std::int64_t units);
 
+// Drops the decimals past `places` (0..8), toward zero.
+std::int64_t truncate_decimal_units(std::int64_t units, int places);
+
 // Rounds `units` to a multiple of `step` (> 0), toward negative or positive infinity.
 std::int64_t floor_to_multiple(std::int64_t units, std::int64_t step);
 std::int64_t ceil_to_multiple(std::int64_t units, std::int64_t step);
@@ -53,6 +56,8 @@ class Fixed {
 
   constexpr std::int64_t units() const { return units_; }
   std::string str() const { return format_decimal_units(units_); }
+  // Truncated toward zero to `places` decimals, for logs: R 1.00955555 reads "1".
+  std::string str(int places) const { return format_decimal_units(truncate_decimal_units(units_, places)); }
 
   constexpr bool is_zero() const { return units_ == 0; }
   constexpr bool is_positive() const { return units_ > 0; }

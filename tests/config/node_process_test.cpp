@@ -4,7 +4,12 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "../support/temp_dir.hpp"
+#include "storage/data_dir_lock.hpp"
 
 namespace {
 
@@ -68,10 +73,30 @@ TEST_CASE("ptp-node --check exits 2 with file, line and key on a config error", 
   CHECK_THAT(usage.output, Catch::Contains("--config FILE is required") && Catch::Contains("usage:"));
 }
 
-TEST_CASE("the demo command walks every position through stage 1 and stage 2", "[node]") {
-  Run r = run_node("--config " + kConfigs + "demo.toml");
+TEST_CASE("the demo config runs the actor node: stages 1 and 2 fire and a summary is printed", "[node]") {
+  // The demo's price path, ten times faster: the same seeded walk, 10 ms per tick.
+  ptp::test::TempDir dir;
+  std::ifstream in(kConfigs + "demo.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string cfg = text.str();
+  const std::string from = "tick_interval = \"100ms\"";
+  REQUIRE(cfg.find(from) != std::string::npos);
+  cfg.replace(cfg.find(from), from.size(), "tick_interval = \"10ms\"");
+  std::ofstream(dir.sub("demo.toml")) << cfg;
+  Run r = run_node("--config " + dir.sub("demo.toml") + " --data-dir " + dir.sub("data") + " --run-for 6s");
   INFO(r.output);
   CHECK(r.exit_code == 0);
-  CHECK_THAT(r.output, Catch::Contains("stage 1") && Catch::Contains("stage 2"));
-  CHECK_THAT(r.output, Catch::Contains("sim:demo:ETH_USDT:short#1"));
+  CHECK_THAT(r.output, Catch::Contains("[market] sim:demo:ETH_USDT:short#1") && Catch::Contains("stage 1 success"));
+  CHECK_THAT(r.output, Catch::Contains("stage 2 success"));
+  CHECK_THAT(r.output, Catch::Contains("metrics {\"ticks\":"));
+  CHECK_THAT(r.output, Catch::Contains("no-partial-TP") && Catch::Contains("stopped cleanly"));
+}
+
+TEST_CASE("a second node on the same data directory refuses to run", "[node]") {
+  ptp::test::TempDir dir;
+  ptp::storage::DataDirLock held(dir.sub("data"));
+  Run r = run_node("--config " + kConfigs + "demo.toml --data-dir " + dir.sub("data") + " --run-for 1s");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Catch::Contains("another ptp-node (pid"));
 }

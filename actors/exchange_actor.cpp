@@ -1,0 +1,81 @@
+// The exchange actor: the only door to the exchange. It runs on its own thread because real
+// exchange calls block on the network; failures come back as values (OrderReply) or errors.
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/spawn.hpp"
+#include "exchange/exchange.hpp"
+
+namespace ptp::actors {
+namespace {
+
+using Op = OrderRequest::Op;
+
+struct exchange_state {
+  std::shared_ptr<exchange::Exchange> ex;
+  static inline const char* name = "exchange";
+};
+
+OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
+  OrderReply out;
+  try {
+    switch (r.op) {
+      case Op::close: out.state = ex.close_market(r.symbol, r.side, r.qty, r.client_id); break;
+      case Op::stop:
+        out.state = ex.place_conditional(core::OrderKind::stop, r.symbol, r.side, r.trigger, r.qty, r.client_id);
+        break;
+      case Op::take_profit:
+        out.state = ex.place_conditional(core::OrderKind::take_profit, r.symbol, r.side, r.trigger, r.qty, r.client_id);
+        break;
+      case Op::cancel: ex.cancel(r.symbol, r.ref); break;
+      case Op::query: {
+        auto st = ex.query(r.symbol, r.client_id);
+        out.found = st.has_value();
+        if (st) out.state = *st;
+        break;
+      }
+    }
+    out.ok = true;
+  } catch (const exchange::ExchangeError& e) {
+    out.error = e.kind();
+    out.reason = e.reason();
+  } catch (const std::exception& e) {
+    out.error = exchange::ExchangeError::Kind::unavailable;
+    out.reason = std::string("unavailable ") + e.what();
+  }
+  return out;
+}
+
+template <class F>
+auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::warn("[exchange] {} failed: {}", what, e.what());
+    return caf::make_error(caf::sec::runtime_error, std::string(what) + ": " + e.what());
+  }
+}
+
+exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
+                                                std::shared_ptr<exchange::Exchange> ex) {
+  self->state.ex = std::move(ex);
+  return {
+      [=](snapshot_atom) {
+        return guarded("positions", [&] {
+          auto& e = *self->state.ex;
+          return ExchangeSnapshot{e.open_positions(), e.open_orders()};
+        });
+      },
+      [=](mark_atom, const core::Symbol& s) { return guarded("mark price", [&] { return self->state.ex->mark_price(s); }); },
+      [=](filters_atom, const core::Symbol& s) { return guarded("filters", [&] { return self->state.ex->filters(s); }); },
+      [=](order_atom, const OrderRequest& r) { return call(*self->state.ex, r); },
+  };
+}
+
+}  // namespace
+
+exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex) {
+  return sys.spawn<caf::detached>(exchange_behavior, std::move(ex));
+}
+
+}  // namespace ptp::actors

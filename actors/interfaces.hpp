@@ -1,0 +1,67 @@
+// The typed contracts between the node's actors; the compiler checks every message against them.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+
+namespace ptp::actors {
+
+// Owns one open position; the only place its stages execute, one at a time. `drain` answers once
+// no stage is in flight and starts no new one (a clean shutdown); `idle` answers once no stage is
+// in flight (tests and tools await it instead of sleeping).
+using position_actor = caf::typed_actor<
+    caf::reacts_to<tick_atom, core::PriceTick>,
+    caf::replies_to<execute_atom, ExecuteRequest>::with<ExecuteReply>,
+    caf::replies_to<status_atom>::with<PositionStatus>,
+    caf::reacts_to<size_atom, core::Qty>,
+    caf::replies_to<drain_atom>::with<bool>,
+    caf::replies_to<idle_atom>::with<bool>>;
+
+// Streams prices to the position actors of each symbol; remembers the last price per symbol.
+using market_data_actor = caf::typed_actor<
+    caf::reacts_to<tick_atom, core::PriceTick>,
+    caf::reacts_to<subscribe_atom, core::Symbol, position_actor>,
+    caf::reacts_to<unsub_atom, core::Symbol, position_actor>,
+    caf::replies_to<last_atom, core::Symbol>::with<LastPrice>>;
+
+// The only door to the exchange (blocking calls run on its own thread).
+using exchange_actor = caf::typed_actor<
+    caf::replies_to<snapshot_atom>::with<ExchangeSnapshot>,
+    caf::replies_to<mark_atom, core::Symbol>::with<core::Price>,
+    caf::replies_to<filters_atom, core::Symbol>::with<core::InstrumentFilters>,
+    caf::replies_to<order_atom, OrderRequest>::with<OrderReply>>;
+
+// Owns the LMDB environment; every write is synced before it answers.
+using persistence_actor = caf::typed_actor<
+    caf::replies_to<load_atom, core::PositionKey>::with<std::optional<storage::PositionRecord>,
+                                                        std::vector<storage::StageRecord>>,
+    caf::replies_to<adopt_atom, storage::PositionRecord>::with<storage::PositionRecord>,
+    caf::replies_to<save_atom, storage::PositionRecord>::with<bool>,
+    caf::replies_to<begin_atom, storage::StageRecord>::with<BeginReply>,
+    caf::replies_to<finish_atom, storage::StageRecord, storage::PositionRecord>::with<bool>,
+    caf::replies_to<list_atom>::with<std::vector<storage::PositionRecord>>,
+    caf::replies_to<history_atom, core::PositionKey>::with<std::vector<storage::StageRecord>>>;
+
+// Counts outcomes per caller, ticks and latencies; logs a JSON line and a summary periodically.
+using metrics_actor = caf::typed_actor<
+    caf::reacts_to<outcome_atom, core::Caller, core::OutcomeKind>,
+    caf::reacts_to<latency_atom, std::int64_t>,
+    caf::reacts_to<tick_atom, std::int64_t>,
+    caf::reacts_to<flush_atom>,
+    caf::replies_to<get_atom>::with<MetricsSnapshot>>;
+
+// Adopts the exchange's open positions into position actors and routes requests to them.
+using registry_actor = caf::typed_actor<
+    caf::replies_to<reconcile_atom>::with<ReconcileReport>,
+    caf::replies_to<sweep_atom, core::Caller>::with<SweepReport>,
+    caf::replies_to<execute_atom, core::Symbol, core::Side, ExecuteRequest>::with<ExecuteReply>,
+    caf::replies_to<status_atom>::with<std::vector<PositionStatus>>,
+    caf::replies_to<drain_atom>::with<bool>,
+    caf::replies_to<idle_atom>::with<bool>>;
+
+// Emits the health-check and agent ticks.
+using scheduler_actor = caf::typed_actor<caf::reacts_to<health_atom>, caf::reacts_to<agent_atom>>;
+
+}  // namespace ptp::actors

@@ -1,0 +1,34 @@
+#include "actors/node.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ptp::actors {
+
+NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
+                      std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
+  NodeActors n{spawn_persistence(sys, std::move(store)), spawn_exchange(sys, std::move(ex)),
+               spawn_metrics(sys, settings), {}, {}, std::nullopt, std::nullopt};
+  n.market_data = spawn_market_data(sys, n.metrics);
+  n.registry = spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics}, n.market_data);
+  if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry, n.metrics);
+  if (options.feed) n.sim_feed = spawn_sim_feed(sys, options.feed, n.market_data, options.feed_interval);
+  return n;
+}
+
+void stop_node(caf::actor_system& sys, NodeActors& node) {
+  caf::scoped_actor self{sys};
+  if (node.sim_feed) self->send_exit(*node.sim_feed, caf::exit_reason::user_shutdown);
+  if (node.scheduler) self->send_exit(*node.scheduler, caf::exit_reason::user_shutdown);
+  // Let every stage in flight finish and record its result: nothing is left half-done.
+  self->request(node.registry, std::chrono::seconds(30), drain_atom_v)
+      .receive([](bool) {},
+               [](caf::error& e) { spdlog::error("shutdown: positions did not drain: {}", to_string(e)); });
+  self->send_exit(node.registry, caf::exit_reason::user_shutdown);
+  self->send_exit(node.market_data, caf::exit_reason::user_shutdown);
+  self->send_exit(node.metrics, caf::exit_reason::user_shutdown);
+  self->send_exit(node.exchange, caf::exit_reason::user_shutdown);
+  self->send_exit(node.persistence, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace ptp::actors

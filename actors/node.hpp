@@ -1,0 +1,33 @@
+// The whole node in one process: spawns and wires every actor. Used by ptp-node and by the tests.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "actors/spawn.hpp"
+
+namespace ptp::actors {
+
+struct NodeActors {
+  persistence_actor persistence;
+  exchange_actor exchange;
+  metrics_actor metrics;
+  market_data_actor market_data;
+  registry_actor registry;
+  std::optional<scheduler_actor> scheduler;  // absent in tests that drive every caller themselves
+  std::optional<caf::actor> sim_feed;        // the simulator's price path, when it runs by itself
+};
+
+struct NodeOptions {
+  bool with_scheduler = true;
+  std::shared_ptr<exchange::SimExchange> feed;  // set: drive this simulator's price path
+  std::chrono::milliseconds feed_interval{100};
+};
+
+NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
+                      std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
+
+// Stops the price feed and the scheduler, waits until no stage is in flight, then stops the rest.
+void stop_node(caf::actor_system& sys, NodeActors& node);
+
+}  // namespace ptp::actors

@@ -1,0 +1,49 @@
+// What the actors need from the config, resolved once.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/stage_plan.hpp"
+
+namespace ptp::actors {
+
+struct NodeSettings {
+  core::Exchange exchange = core::Exchange::sim;
+  std::string account;
+  bool observe = true;
+  core::StagePlan plan = core::StagePlan::default_plan();
+  std::optional<core::Ratio> default_stop_pct;
+  std::vector<core::Symbol> symbols;
+  std::chrono::milliseconds dedupe_window{30'000};
+  std::chrono::milliseconds health_check_interval{300'000};
+  std::chrono::milliseconds agent_interval{900'000};
+  std::chrono::milliseconds metrics_interval{60'000};
+  std::chrono::milliseconds stream_stale_after{5'000};  // older stream prices are replaced by REST marks
+
+  static NodeSettings from(const config::Config& cfg) {
+    NodeSettings s;
+    s.exchange = cfg.exchange;
+    s.account = cfg.account;
+    s.observe = cfg.mode == config::Mode::observe;
+    s.plan = cfg.plan;
+    s.default_stop_pct = cfg.default_stop_pct;
+    s.symbols = cfg.symbols;
+    s.dedupe_window = cfg.dedupe_window;
+    s.health_check_interval = cfg.health_check_interval;
+    s.agent_interval = cfg.agent_interval;
+    s.metrics_interval = cfg.metrics_interval;
+    return s;
+  }
+
+  bool manages(const core::Symbol& s) const {
+    for (const auto& m : symbols)
+      if (m == s) return true;
+    return false;
+  }
+};
+
+}  // namespace ptp::actors

@@ -1,0 +1,515 @@
+// The position actor: owns one open position and is the only place its stages execute. It is the
+// lock: while a stage is in flight every other request gets `in_progress` at once, and ticks that
+// arrive meanwhile are conflated to the latest, evaluated when the stage is done.
+//
+// A stage execution: durable intent -> reduce-only close -> new stop -> cancel old stop ->
+// resize the extreme take-profit -> durable result (with the position it left, one transaction).
+// The new stop is placed before the old one is cancelled, so the position is never unprotected.
+#include <caf/all.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+#include <set>
+
+#include "actors/spawn.hpp"
+#include "core/client_order_id.hpp"
+#include "core/hold_tracker.hpp"
+
+namespace ptp::actors {
+namespace {
+
+using core::Outcome;
+using core::OutcomeKind;
+using Op = OrderRequest::Op;
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct position_state {
+  PositionDeps deps;
+  storage::PositionRecord rec;
+  core::StageBook book;
+  core::InstrumentFilters filters;
+  bool in_flight = false;
+  std::optional<core::PriceTick> pending_tick;  // the latest tick that arrived while in flight
+  core::Price last_mark;
+  std::set<std::uint8_t> observed;  // observe mode: stages already logged as due
+  core::HoldTracker hold;
+  bool draining = false;  // shutting down: no new stage starts
+  std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
+  std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
+  static inline const char* name = "position";
+};
+
+using self_ptr = position_actor::stateful_pointer<position_state>;
+using Done = std::function<void(Outcome)>;
+
+const core::Position& pos(self_ptr self) { return self->state.rec.position; }
+std::string who(self_ptr self) { return pos(self).key.str(); }
+
+std::string stop_label(self_ptr self, core::Price stop) {
+  const core::Ratio r = core::r_multiple(pos(self), stop);
+  if (r.is_zero()) return stop.str() + " (breakeven)";
+  return fmt::format("{} ({}{}R)", stop.str(), r.is_positive() ? "+" : "", r.str(2));
+}
+
+void count(self_ptr self, core::Caller caller, OutcomeKind kind) {
+  self->send(self->state.deps.metrics, outcome_atom_v, caller, kind);
+}
+
+Outcome recorded_outcome(self_ptr self, const storage::StageRecord& existing) {
+  const bool recent = core::Clock::now() - existing.at < self->state.deps.settings->dedupe_window;
+  return Outcome{recent ? OutcomeKind::recently_executed : OutcomeKind::already_executed, {}};
+}
+
+void evaluate_tick(self_ptr self, const core::PriceTick& tick);
+
+// Everything one stage execution carries from step to step.
+struct StageRun {
+  core::StageAction action;
+  storage::StageRecord record;       // the intent, completed step by step
+  storage::PositionRecord after;     // the position as it will be when the stage is done
+  std::vector<std::string> notes;    // what went wrong without failing the stage (kept stop, ...)
+  Done done;
+};
+using RunPtr = std::shared_ptr<StageRun>;
+
+void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
+  const auto& before = self->state;
+  run->record.state = outcome.kind == OutcomeKind::failed ? storage::StageState::failed : storage::StageState::done;
+  run->record.outcome = outcome;
+  run->record.at = core::Clock::now();
+  const storage::PositionRecord after = outcome.kind == OutcomeKind::failed ? before.rec : run->after;
+  self->request(before.deps.persistence, caf::infinite, finish_atom_v, run->record, after)
+      .then(
+          [=](bool) {
+            auto& st = self->state;
+            const std::string caller(core::to_string(run->record.caller));
+            if (outcome.kind == OutcomeKind::failed) {
+              spdlog::error("[{}] {} {} failed: {} (not executed; retryable)", caller, who(self), run->action.stage.str(),
+                            outcome.reason);
+            } else {
+              const core::Price old_stop = st.rec.position.current_stop;
+              st.rec = after;
+              st.book.record(run->action.stage, run->record.at);
+              std::string what = run->record.closed_qty.is_positive()
+                                     ? fmt::format("closed {} of {} @ {}", run->record.closed_qty.str(),
+                                                   after.position.original_size.str(), run->record.fill_price.str())
+                                 : run->action.skip ? fmt::format("close skipped ({})", core::to_string(*run->action.skip))
+                                                    : std::string("nothing to close");
+              std::string stop = after.position.current_stop != old_stop
+                                     ? fmt::format("stop {} -> {}", old_stop.str(), stop_label(self, after.position.current_stop))
+                                     : fmt::format("stop stays {}", old_stop.str());
+              std::string tp = run->record.tp_client_id.empty() || !run->action.take_profit_price
+                                   ? std::string()
+                                   : fmt::format(", take-profit {} x {}", run->action.take_profit_price->str(),
+                                                 after.position.remaining_size.str());
+              spdlog::info("[{}] {} R={} {} {}: {}, {}{}, remaining {}{}", caller, who(self),
+                           core::r_multiple(after.position, run->record.mark).str(2), run->action.stage.str(),
+                           outcome.str(), what, stop, tp, after.position.remaining_size.str(),
+                           run->notes.empty() ? "" : " [" + fmt::format("{}", fmt::join(run->notes, "; ")) + "]");
+            }
+            run->done(outcome);
+          },
+          [=](caf::error& e) {
+            spdlog::critical("[{}] {} {}: the result could not be recorded ({}); the stage stays pending and "
+                             "is never sent again by this node",
+                             core::to_string(run->record.caller), who(self), run->action.stage.str(), to_string(e));
+            run->done(Outcome{OutcomeKind::failed, "storage"});
+          });
+}
+
+// Sends one order; a timeout or a duplicate client id is an unknown outcome, resolved by asking
+// the exchange for the client id before anything else happens.
+void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
+  auto exchange = self->state.deps.exchange;
+  self->request(exchange, caf::infinite, order_atom_v, req)
+      .then(
+          [=](OrderReply rep) {
+            using Kind = exchange::ExchangeError::Kind;
+            if (rep.ok || !rep.error || (*rep.error != Kind::timeout && *rep.error != Kind::duplicate_client_id)) {
+              k(rep);
+              return;
+            }
+            OrderRequest q{Op::query, req.symbol, req.side, {}, {}, req.client_id, {}};
+            self->request(exchange, caf::infinite, order_atom_v, q)
+                .then(
+                    [=](OrderReply found) {
+                      if (found.ok && found.found) {
+                        spdlog::warn("[exchange] {} order {} had an unknown outcome ({}); the exchange has it: {}",
+                                     who(self), req.client_id, rep.reason, core::to_string(found.state.status));
+                        found.reason.clear();
+                        k(found);
+                      } else {
+                        k(rep);  // not placed: a retry reuses the same client id
+                      }
+                    },
+                    [=](caf::error&) { k(rep); });
+          },
+          [=](caf::error& e) {
+            OrderReply rep;
+            rep.error = exchange::ExchangeError::Kind::unavailable;
+            rep.reason = "unavailable " + to_string(e);
+            k(rep);
+          });
+}
+
+void take_profit_step(self_ptr self, RunPtr run) {
+  auto& after = run->after;
+  const core::Position& p = after.position;
+  if (!run->action.take_profit_price || !p.remaining_size.is_positive()) {
+    finish_stage(self, run, run->action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run->action.skip))}
+                                             : Outcome{OutcomeKind::success, {}});
+    return;
+  }
+  OrderRequest tp{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, *run->action.take_profit_price,
+                  run->record.tp_client_id, {}};
+  send_order(self, tp, [=](OrderReply rep) {
+    const Outcome outcome = run->action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run->action.skip))}
+                                             : Outcome{OutcomeKind::success, {}};
+    if (!rep.ok) {
+      run->notes.push_back("take-profit resize failed: " + rep.reason + "; the previous one stays");
+      run->record.tp_client_id.clear();
+      finish_stage(self, run, outcome);
+      return;
+    }
+    const core::OrderRef old = run->after.tp_order;
+    run->after.tp_order = rep.state.ref;
+    if (old.empty()) {
+      finish_stage(self, run, outcome);
+      return;
+    }
+    send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
+      if (!c.ok) run->notes.push_back("old take-profit cancel: " + c.reason);
+      finish_stage(self, run, outcome);
+    });
+  });
+}
+
+void stop_step(self_ptr self, RunPtr run) {
+  const core::Position& p = run->after.position;
+  if (!p.remaining_size.is_positive()) {
+    // Flat: the exchange cancels reduce-only orders; nothing is left to protect.
+    run->after.open = false;
+    run->after.closed_at = core::Clock::now();
+    finish_stage(self, run, Outcome{OutcomeKind::success, {}});
+    return;
+  }
+  if (!run->action.new_stop) {
+    take_profit_step(self, run);
+    return;
+  }
+  const core::Price stop = run->action.new_stop->price;
+  OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop, run->record.stop_client_id, {}};
+  send_order(self, req, [=](OrderReply rep) {
+    if (!rep.ok) {
+      // The old stop is still on the exchange: the position stays protected at the old level.
+      run->notes.push_back("new stop " + stop.str() + " failed: " + rep.reason + "; the old stop stays");
+      run->record.new_stop.reset();
+      take_profit_step(self, run);
+      return;
+    }
+    const core::OrderRef old = run->after.stop_order;
+    run->after.stop_order = rep.state.ref;
+    run->after.position.current_stop = stop;
+    if (old.empty()) {
+      take_profit_step(self, run);
+      return;
+    }
+    send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
+      if (!c.ok) run->notes.push_back("old stop cancel: " + c.reason);
+      take_profit_step(self, run);
+    });
+  });
+}
+
+void close_step(self_ptr self, RunPtr run) {
+  const core::Position& p = self->state.rec.position;
+  if (!run->action.close_qty.is_positive()) {
+    stop_step(self, run);
+    return;
+  }
+  OrderRequest req{Op::close, p.key.symbol, p.side(), run->action.close_qty, {}, run->record.close_client_id, {}};
+  send_order(self, req, [=](OrderReply rep) {
+    if (!rep.ok) {
+      finish_stage(self, run, Outcome{OutcomeKind::failed, rep.reason});
+      return;
+    }
+    run->record.closed_qty = rep.state.filled_qty;
+    run->record.fill_price = rep.state.avg_fill_price;
+    run->after.position.remaining_size -= rep.state.filled_qty;
+    if (rep.state.filled_qty != run->action.close_qty)
+      run->notes.push_back("filled " + rep.state.filled_qty.str() + " of " + run->action.close_qty.str());
+    stop_step(self, run);
+  });
+}
+
+void run_stage(self_ptr self, const core::StageAction& action, core::Caller caller, core::Price mark, Done done) {
+  auto& st = self->state;
+  const core::PositionKey& key = st.rec.position.key;
+  auto run = std::make_shared<StageRun>();
+  run->action = action;
+  run->after = st.rec;
+  run->done = std::move(done);
+  storage::StageRecord& r = run->record;
+  r.key = key;
+  r.stage = action.stage;
+  r.caller = caller;
+  r.at = core::Clock::now();
+  r.mark = mark;
+  r.planned_qty = action.close_qty;
+  r.new_stop = action.new_stop ? std::optional<core::Price>(action.new_stop->price) : std::nullopt;
+  r.close_client_id = core::client_order_id(key, action.stage, core::OrderStep::close);
+  r.stop_client_id = core::client_order_id(key, action.stage, core::OrderStep::stop);
+  r.tp_client_id = core::client_order_id(key, action.stage, core::OrderStep::take_profit);
+  // The intent is durable before any order goes out; the store refuses a second one per stage.
+  self->request(st.deps.persistence, caf::infinite, begin_atom_v, r)
+      .then(
+          [=](BeginReply b) {
+            if (!b.started) {
+              self->state.book.record(action.stage, b.existing->at);
+              if (b.existing->state == storage::StageState::pending) {
+                spdlog::error("[{}] {} {} has an unfinished intent from {} (a crash mid-stage?); not sending it "
+                              "again until it is resolved",
+                              core::to_string(caller), who(self), action.stage.str(),
+                              core::to_string(b.existing->caller));
+                run->done(Outcome{OutcomeKind::failed, "unresolved_intent"});
+                return;
+              }
+              run->done(recorded_outcome(self, *b.existing));
+              return;
+            }
+            close_step(self, run);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[{}] {} {}: the intent could not be recorded ({}); no order sent", core::to_string(caller),
+                          who(self), action.stage.str(), to_string(e));
+            run->done(Outcome{OutcomeKind::failed, "storage"});
+          });
+}
+
+// Runs the due stages in order; stops at the first that does not succeed. Reports the outcome of
+// the last stage run (the requested one) or of the one that stopped the run.
+void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,
+                core::Price mark, Done done) {
+  run_stage(self, actions[i], caller, mark, [=](Outcome o) {
+    const bool go_on = o.kind == OutcomeKind::success || o.kind == OutcomeKind::skipped;
+    if (go_on && i + 1 < actions.size()) {
+      run_stages(self, actions, i + 1, caller, mark, done);
+      return;
+    }
+    done(o);
+  });
+}
+
+void after_flight(self_ptr self) {
+  auto& st = self->state;
+  st.in_flight = false;
+  if (st.draining) {
+    for (auto* waiters : {&st.drain_waiters, &st.idle_waiters}) {
+      for (auto& w : *waiters) w.deliver(true);
+      waiters->clear();
+    }
+    return;
+  }
+  if (auto tick = std::exchange(st.pending_tick, std::nullopt)) evaluate_tick(self, *tick);
+  if (!st.in_flight) {
+    for (auto& w : st.idle_waiters) w.deliver(true);
+    st.idle_waiters.clear();
+  }
+}
+
+// A trailing-stop move: new stop first, then cancel the old one; the position record is saved.
+void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
+  auto& st = self->state;
+  st.in_flight = true;
+  auto after = std::make_shared<storage::PositionRecord>(st.rec);
+  after->order_seq += 1;
+  after->position.trail_best = best;
+  const core::Position& p = after->position;
+  core::StageId trail_stage{0};
+  for (const auto& s : st.deps.settings->plan.stages)
+    if (s.trail_r && st.book.contains(s.id)) trail_stage = s.id;
+  const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, after->order_seq);
+  send_order(self, OrderRequest{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}},
+             [=](OrderReply rep) {
+               if (!rep.ok) {
+                 spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(),
+                              rep.reason, self->state.rec.position.current_stop.str());
+                 after_flight(self);
+                 return;
+               }
+               const core::OrderRef old = after->stop_order;
+               const core::Price old_price = after->position.current_stop;
+               after->stop_order = rep.state.ref;
+               after->position.current_stop = stop.price;
+               auto save = [=] {
+                 self->request(self->state.deps.persistence, caf::infinite, save_atom_v, *after)
+                     .then([=](bool) { self->state.rec = *after; },
+                           [=](caf::error& e) {
+                             spdlog::error("[market] {} trailing stop saved on the exchange but not in storage: {}",
+                                           who(self), to_string(e));
+                             self->state.rec = *after;
+                           });
+                 spdlog::info("[market] {} trailing stop {} -> {} (best {})", who(self), old_price.str(),
+                              stop_label(self, stop.price), best.str());
+                 after_flight(self);
+               };
+               if (old.empty()) return save();
+               send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
+                 if (!c.ok) spdlog::warn("[market] {} old stop cancel: {}", who(self), c.reason);
+                 save();
+               });
+             });
+}
+
+void log_observed(self_ptr self, core::Caller caller, const std::vector<core::StageAction>& actions, core::Ratio r,
+                  bool once) {
+  for (const auto& a : actions) {
+    if (once && !self->state.observed.insert(a.stage.value).second) continue;
+    std::string close = a.skip ? fmt::format("skip the close ({})", core::to_string(*a.skip))
+                        : a.close_qty.is_zero() ? std::string("close nothing")
+                                                : fmt::format("close {}", a.close_qty.str());
+    std::string stop = a.new_stop ? fmt::format(", move the stop to {}", stop_label(self, a.new_stop->price)) : "";
+    spdlog::info("[{}] (observe) {} R={} {} due: would {}{}; nothing sent", core::to_string(caller), who(self), r.str(2),
+                 a.stage.str(), close, stop);
+  }
+}
+
+void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
+  auto& st = self->state;
+  st.last_mark = tick.price;
+  st.hold.observe(tick.price);
+  if (st.draining) return;
+  if (st.in_flight) {
+    st.pending_tick = tick;  // conflated: the latest price is what matters when the stage is done
+    return;
+  }
+  const auto& settings = *st.deps.settings;
+  core::Request req{core::Caller::market, std::nullopt, tick.price};
+  const auto arb = core::arbitrate(st.rec.position, st.book, req, false, settings.observe, core::Clock::now(),
+                                   settings.dedupe_window, st.filters, settings.plan);
+  if (tick.received_ns) self->send(st.deps.metrics, latency_atom_v, steady_ns() - tick.received_ns);
+  if (arb.answer) {
+    if (arb.answer->kind == OutcomeKind::observe_only) {
+      log_observed(self, core::Caller::market, arb.execute, arb.decision.r, /*once=*/true);
+    }
+    if (arb.decision.trail_best) st.rec.position.trail_best = arb.decision.trail_best;
+    if (arb.decision.trail_stop && !settings.observe && arb.execute.empty())
+      move_trailing_stop(self, *arb.decision.trail_stop, *arb.decision.trail_best);
+    return;
+  }
+  st.in_flight = true;
+  run_stages(self, arb.execute, 0, core::Caller::market, tick.price, [=](Outcome o) {
+    count(self, core::Caller::market, o.kind);
+    after_flight(self);
+  });
+}
+
+position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage::PositionRecord record,
+                                       std::vector<storage::StageRecord> stages, core::InstrumentFilters filters) {
+  auto& init = self->state;
+  init.deps = std::move(deps);
+  init.rec = std::move(record);
+  init.filters = filters;
+  init.last_mark = init.rec.position.entry;
+  const auto& plan = init.deps.settings->plan;
+  std::optional<core::Price> tp;
+  if (plan.extreme_tp_r)
+    tp = core::take_profit_price(init.rec.position.side(), core::trigger_price(init.rec.position, *plan.extreme_tp_r), filters);
+  init.hold = core::HoldTracker(init.rec.position, tp);
+  for (const auto& s : stages)
+    if (s.state != storage::StageState::failed) init.book.record(s.stage, s.at);
+  return {
+      [=](tick_atom, const core::PriceTick& tick) { evaluate_tick(self, tick); },
+      [=](execute_atom, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
+        auto& st = self->state;
+        const auto& settings = *st.deps.settings;
+        const core::Price mark = req.price.value_or(st.last_mark);
+        if (req.price) {
+          st.last_mark = *req.price;
+          st.hold.observe(*req.price);
+        }
+        ExecuteReply reply{st.rec.position.key, req.caller, {}, req.stage, core::r_multiple(st.rec.position, mark)};
+        if (st.draining) {
+          reply.outcome = Outcome{OutcomeKind::failed, "shutting_down"};
+          return reply;
+        }
+        const auto arb = core::arbitrate(st.rec.position, st.book, core::Request{req.caller, req.stage, mark},
+                                         st.in_flight, settings.observe, core::Clock::now(), settings.dedupe_window,
+                                         st.filters, settings.plan);
+        if (arb.answer) {
+          reply.outcome = *arb.answer;
+          if (!reply.stage && !arb.execute.empty()) reply.stage = arb.execute.back().stage;
+          if (arb.answer->kind == OutcomeKind::observe_only)
+            log_observed(self, req.caller, arb.execute, arb.decision.r, /*once=*/false);
+          else if (arb.answer->kind != OutcomeKind::not_due)
+            spdlog::debug("[{}] {} R={} {}", core::to_string(req.caller), who(self), reply.r.str(2), reply.outcome.str());
+          count(self, req.caller, reply.outcome.kind);
+          return reply;
+        }
+        reply.stage = arb.execute.back().stage;
+        auto promise = self->make_response_promise<ExecuteReply>();
+        st.in_flight = true;
+        run_stages(self, arb.execute, 0, req.caller, mark, [=](Outcome o) mutable {
+          ExecuteReply r = reply;
+          r.outcome = o;
+          count(self, req.caller, o.kind);
+          promise.deliver(r);
+          after_flight(self);
+        });
+        return promise;
+      },
+      [=](status_atom) {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<PositionStatus>();
+        PositionStatus status{st.rec, {}, st.last_mark, st.hold.pnl(st.last_mark), st.hold.closed()};
+        self->request(st.deps.persistence, caf::infinite, load_atom_v, st.rec.position.key)
+            .then(
+                [=](const std::optional<storage::PositionRecord>&, std::vector<storage::StageRecord> recorded) mutable {
+                  PositionStatus s = status;
+                  s.stages = std::move(recorded);
+                  promise.deliver(s);
+                },
+                [=](caf::error&) mutable { promise.deliver(status); });
+        return promise;
+      },
+      [=](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        st.draining = true;
+        if (!st.in_flight) return true;
+        auto promise = self->make_response_promise<bool>();
+        st.drain_waiters.push_back(promise);
+        return promise;
+      },
+      [=](idle_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        if (!st.in_flight) return true;
+        auto promise = self->make_response_promise<bool>();
+        st.idle_waiters.push_back(promise);
+        return promise;
+      },
+      [=](size_atom, core::Qty exchange_size) {
+        auto& st = self->state;
+        if (st.in_flight || exchange_size == st.rec.position.remaining_size) return;
+        spdlog::warn("[registry] {} size changed outside the node: {} -> {}; adopting the exchange's size", who(self),
+                     st.rec.position.remaining_size.str(), exchange_size.str());
+        st.rec.position.remaining_size = exchange_size;
+        self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
+            .then([](bool) {}, [=](caf::error& e) { spdlog::error("[registry] {} size not saved: {}", who(self), to_string(e)); });
+      },
+  };
+}
+
+}  // namespace
+
+position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage::PositionRecord record,
+                              std::vector<storage::StageRecord> stages, core::InstrumentFilters filters) {
+  return sys.spawn(position, std::move(deps), std::move(record), std::move(stages), filters);
+}
+
+}  // namespace ptp::actors

@@ -1,0 +1,468 @@
+// The position registry: reconciles the node with the exchange's open positions. It adopts each
+// new position (capturing its initial stop once), resumes positions it already knows after a
+// restart, stops the actor of a position that is gone, and gives a position that reopens on the
+// same symbol and side a new generation. It also routes health-check, agent and operator requests.
+//
+// Reconciliation uses `await`: one reconcile runs to its end before the registry reads its next
+// message, so two health checks can never adopt the same position twice.
+#include <caf/all.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <set>
+
+#include "actors/spawn.hpp"
+#include "core/client_order_id.hpp"
+#include "core/generation.hpp"
+
+namespace ptp::actors {
+namespace {
+
+using Op = OrderRequest::Op;
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct registry_state {
+  PositionDeps deps;
+  market_data_actor market_data;
+  core::GenerationTracker generations;
+  bool restored = false;
+  std::map<core::PositionKey, position_actor> actors;
+  std::map<core::Symbol, core::InstrumentFilters> filters;
+  std::set<std::string> warned;  // slots already warned about (left alone), so the log is not flooded
+  static inline const char* name = "registry";
+};
+
+using self_ptr = registry_actor::stateful_pointer<registry_state>;
+
+// One reconcile in progress: the report is delivered when the last nested step is done.
+struct ReconcileJob {
+  caf::typed_response_promise<ReconcileReport> promise;
+  ReconcileReport report;
+  int outstanding = 0;
+};
+using JobPtr = std::shared_ptr<ReconcileJob>;
+
+void begin(const JobPtr& job) { ++job->outstanding; }
+void end(const JobPtr& job) {
+  if (--job->outstanding == 0) job->promise.deliver(job->report);
+}
+
+core::PositionKey slot_key(self_ptr self, const core::Symbol& symbol, core::Side side) {
+  const auto& s = *self->state.deps.settings;
+  return core::PositionKey{s.exchange, s.account, symbol, side, 0};
+}
+
+bool same_slot(const core::PositionKey& a, const core::Symbol& symbol, core::Side side) {
+  return a.symbol == symbol && a.side == side;
+}
+
+void warn_once(self_ptr self, const std::string& slot, const std::string& message) {
+  if (self->state.warned.insert(slot).second) spdlog::warn("[registry] {}", message);
+}
+
+void spawn_for(self_ptr self, const storage::PositionRecord& rec, std::vector<storage::StageRecord> stages,
+               const core::InstrumentFilters& filters) {
+  auto& st = self->state;
+  auto actor = spawn_position(self->system(), st.deps, rec, std::move(stages), filters);
+  self->monitor(actor);
+  st.actors[rec.position.key] = actor;
+  self->send(st.market_data, subscribe_atom_v, rec.position.key.symbol, actor);
+}
+
+void close_record(self_ptr self, const core::PositionKey& key, const JobPtr& job) {
+  begin(job);
+  auto persistence = self->state.deps.persistence;
+  self->request(persistence, caf::infinite, load_atom_v, key)
+      .await(
+          [=](std::optional<storage::PositionRecord> rec, const std::vector<storage::StageRecord>&) {
+            if (rec && rec->open) {
+              rec->open = false;
+              rec->closed_at = core::Clock::now();
+              self->request(persistence, caf::infinite, save_atom_v, *rec)
+                  .await([=](bool) { end(job); },
+                         [=](caf::error& e) {
+                           spdlog::error("[registry] {} could not be marked closed: {}", key.str(), to_string(e));
+                           end(job);
+                         });
+              return;
+            }
+            end(job);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[registry] {} could not be loaded: {}", key.str(), to_string(e));
+            end(job);
+          });
+}
+
+void stop_position(self_ptr self, const core::PositionKey& key, const position_actor& actor, const JobPtr& job) {
+  auto& st = self->state;
+  spdlog::info("[registry] {} is gone from the exchange (closed by the user, liquidated, or its stop or "
+               "take-profit filled): its actor stops, its history stays",
+               key.str());
+  self->demonitor(actor.address());
+  self->send(st.market_data, unsub_atom_v, key.symbol, actor);
+  self->send_exit(actor, caf::exit_reason::user_shutdown);
+  st.generations.observe_flat(key);
+  ++job->report.stopped;
+  close_record(self, key, job);
+}
+
+// Places an order during adoption and continues with its reply (ok or not).
+void adoption_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
+  self->request(self->state.deps.exchange, caf::infinite, order_atom_v, req)
+      .await([=](OrderReply rep) { k(rep); },
+             [=](caf::error& e) {
+               OrderReply rep;
+               rep.reason = "unavailable " + to_string(e);
+               k(rep);
+             });
+}
+
+void store_and_spawn(self_ptr self, storage::PositionRecord rec, core::InstrumentFilters filters, std::string how,
+                     const JobPtr& job) {
+  self->request(self->state.deps.persistence, caf::infinite, adopt_atom_v, rec)
+      .await(
+          [=](storage::PositionRecord stored) {
+            const auto& p = stored.position;
+            spdlog::info("[registry] adopted {} {} @ {}, initial stop {} (1R = {}){}", p.key.str(), p.original_size.str(),
+                         p.entry.str(), p.initial_stop.str(), p.risk().str(), how);
+            spawn_for(self, stored, {}, filters);
+            ++job->report.adopted;
+            end(job);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[registry] {} not adopted: the record could not be stored ({}); nothing will be executed "
+                          "for it until storage works",
+                          rec.position.key.str(), to_string(e));
+            end(job);
+          });
+}
+
+void place_take_profit_then_store(self_ptr self, storage::PositionRecord rec, core::InstrumentFilters filters,
+                                  std::string how, const JobPtr& job) {
+  const auto& plan = self->state.deps.settings->plan;
+  const core::Position& p = rec.position;
+  if (!plan.extreme_tp_r || !rec.tp_order.empty() || self->state.deps.settings->observe) {
+    store_and_spawn(self, std::move(rec), filters, std::move(how), job);
+    return;
+  }
+  const core::Price tp = core::take_profit_price(p.side(), core::trigger_price(p, *plan.extreme_tp_r), filters);
+  OrderRequest req{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, tp,
+                   core::client_order_id(p.key, core::StageId{0}, core::OrderStep::take_profit), {}};
+  adoption_order(self, req, [=](OrderReply rep) mutable {
+    if (rep.ok) {
+      rec.tp_order = rep.state.ref;
+      how += fmt::format(", extreme take-profit placed at {}", tp.str());
+    } else {
+      spdlog::warn("[registry] {} extreme take-profit at {} not placed: {}", p.key.str(), tp.str(), rep.reason);
+    }
+    store_and_spawn(self, std::move(rec), filters, std::move(how), job);
+  });
+}
+
+void adopt_new(self_ptr self, const core::PositionKey& key, const exchange::ExchangePosition& p,
+               const std::vector<core::OrderState>& orders, const core::InstrumentFilters& filters, const JobPtr& job) {
+  const auto& settings = *self->state.deps.settings;
+  std::optional<core::OrderState> stop_order, tp_order;
+  for (const auto& o : orders) {
+    if (o.symbol != p.symbol || o.position_side != p.side) continue;
+    if (o.kind == core::OrderKind::stop && !stop_order) stop_order = o;
+    if (o.kind == core::OrderKind::take_profit && !tp_order) tp_order = o;
+  }
+  const std::optional<core::Price> stop = stop_order ? std::optional(stop_order->trigger_price) : std::nullopt;
+  core::Adoption a = core::adopt(key, p.entry, p.size, stop, settings.default_stop_pct, filters);
+  if (!a.position) {
+    ++job->report.left_alone;
+    warn_once(self, key.str(), a.reason);
+    end(job);
+    return;
+  }
+  storage::PositionRecord rec;
+  rec.position = *a.position;
+  rec.adopted_at = core::Clock::now();
+  if (stop_order) rec.stop_order = stop_order->ref;
+  if (tp_order) rec.tp_order = tp_order->ref;
+  if (a.status != core::AdoptStatus::adopted_default_stop || settings.observe) {
+    place_take_profit_then_store(self, std::move(rec), filters, ", " + a.reason, job);
+    return;
+  }
+  // No stop on the exchange: the node places the default one before anything else.
+  const core::Position& pos = rec.position;
+  OrderRequest req{Op::stop, pos.key.symbol, pos.side(), pos.remaining_size, pos.initial_stop,
+                   core::client_order_id(pos.key, core::StageId{0}, core::OrderStep::stop), {}};
+  adoption_order(self, req, [=](OrderReply rep) mutable {
+    if (!rep.ok) {
+      spdlog::error("[registry] {} has no stop and the default stop {} could not be placed: {}; left alone",
+                    key.str(), rec.position.initial_stop.str(), rep.reason);
+      ++job->report.left_alone;
+      end(job);
+      return;
+    }
+    rec.stop_order = rep.state.ref;
+    place_take_profit_then_store(self, std::move(rec), filters, ", " + a.reason + " (placed)", job);
+  });
+}
+
+void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePosition p,
+                     std::vector<core::OrderState> orders, const JobPtr& job) {
+  begin(job);
+  auto with_filters = [=](core::InstrumentFilters filters) {
+    self->request(self->state.deps.persistence, caf::infinite, load_atom_v, key)
+        .await(
+            [=](std::optional<storage::PositionRecord> rec, std::vector<storage::StageRecord> stages) {
+              if (rec && rec->open) {
+                // A restart: the stored record wins (initial stop, executed stages), never the exchange's stop.
+                spdlog::info("[registry] resumed {} from storage: initial stop {}, current stop {}, {} stage(s) recorded",
+                             key.str(), rec->position.initial_stop.str(), rec->position.current_stop.str(),
+                             stages.size());
+                spawn_for(self, *rec, std::move(stages), filters);
+                ++job->report.resumed;
+                if (p.size != rec->position.remaining_size)
+                  self->send(self->state.actors[key], size_atom_v, p.size);
+                end(job);
+                return;
+              }
+              adopt_new(self, key, p, orders, filters, job);
+            },
+            [=](caf::error& e) {
+              spdlog::error("[registry] {} could not be loaded: {}", key.str(), to_string(e));
+              end(job);
+            });
+  };
+  if (auto it = self->state.filters.find(p.symbol); it != self->state.filters.end()) {
+    with_filters(it->second);
+    return;
+  }
+  self->request(self->state.deps.exchange, caf::infinite, filters_atom_v, p.symbol)
+      .await(
+          [=](core::InstrumentFilters f) {
+            self->state.filters[p.symbol] = f;
+            with_filters(f);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[registry] {} filters unavailable: {}", key.str(), to_string(e));
+            end(job);
+          });
+}
+
+void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& job) {
+  auto& st = self->state;
+  auto present = [&](const core::PositionKey& k) {
+    for (const auto& p : snap.positions)
+      if (same_slot(k, p.symbol, p.side)) return true;
+    return false;
+  };
+  for (auto it = st.actors.begin(); it != st.actors.end();) {
+    if (present(it->first)) {
+      ++it;
+      continue;
+    }
+    stop_position(self, it->first, it->second, job);
+    it = st.actors.erase(it);
+  }
+  for (const auto& p : snap.positions) {
+    if (!st.deps.settings->manages(p.symbol)) {
+      warn_once(self, "unmanaged:" + p.symbol.canonical(),
+                fmt::format("{} {} is open on the exchange but not in node.symbols: not managed", p.symbol.canonical(),
+                            core::to_string(p.side)));
+      continue;
+    }
+    ++job->report.open;
+    const core::PositionKey key = st.generations.observe_open(slot_key(self, p.symbol, p.side));
+    if (auto it = st.actors.find(key); it != st.actors.end()) {
+      self->send(it->second, size_atom_v, p.size);
+      continue;
+    }
+    adopt_or_resume(self, key, p, snap.orders, job);
+  }
+}
+
+// First reconcile after start: generations continue from storage, and records of positions that
+// closed while the node was down are marked closed.
+void restore(self_ptr self, const std::vector<storage::PositionRecord>& records, const ExchangeSnapshot& snap,
+             const JobPtr& job) {
+  auto& st = self->state;
+  for (const auto& r : records) {
+    bool open = r.open;
+    if (open) {
+      bool present = false;
+      for (const auto& p : snap.positions) present = present || same_slot(r.position.key, p.symbol, p.side);
+      if (!present) {
+        spdlog::info("[registry] {} closed while the node was down; its history stays", r.position.key.str());
+        open = false;
+        close_record(self, r.position.key, job);
+      }
+    }
+    st.generations.restore(r.position.key, open);
+  }
+  st.restored = true;
+}
+
+// Asks every position actor (drain or idle) and answers true once all have answered.
+template <class Atom>
+caf::typed_response_promise<bool> ask_all(self_ptr self, Atom atom) {
+  auto promise = self->make_response_promise<bool>();
+  auto remaining = std::make_shared<std::size_t>(self->state.actors.size());
+  if (*remaining == 0) {
+    promise.deliver(true);
+    return promise;
+  }
+  for (const auto& [key, actor] : self->state.actors) {
+    auto done = [=]() mutable {
+      if (--*remaining == 0) promise.deliver(true);
+    };
+    self->request(actor, caf::infinite, atom).then([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
+  }
+  return promise;
+}
+
+registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_data_actor market_data) {
+  self->state.deps = std::move(deps);
+  self->state.market_data = std::move(market_data);
+  // The position actors are the registry's children: they stop with it.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    for (const auto& [key, actor] : self->state.actors) self->send_exit(actor, msg.reason);
+    self->state.actors.clear();
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    auto& actors = self->state.actors;
+    for (auto it = actors.begin(); it != actors.end(); ++it) {
+      if (it->second.address() != msg.source) continue;
+      spdlog::error("[registry] the actor of {} stopped unexpectedly ({}); it is re-adopted at the next health check",
+                    it->first.str(), to_string(msg.reason));
+      self->state.generations.observe_flat(it->first);
+      actors.erase(it);
+      return;
+    }
+  });
+  return {
+      [=](reconcile_atom) {
+        auto job = std::make_shared<ReconcileJob>();
+        job->promise = self->make_response_promise<ReconcileReport>();
+        begin(job);
+        auto& st = self->state;
+        self->request(st.deps.exchange, caf::infinite, snapshot_atom_v)
+            .await(
+                [=](ExchangeSnapshot snap) {
+                  if (self->state.restored) {
+                    reconcile_with(self, snap, job);
+                    end(job);
+                    return;
+                  }
+                  self->request(self->state.deps.persistence, caf::infinite, list_atom_v)
+                      .await(
+                          [=](const std::vector<storage::PositionRecord>& records) {
+                            restore(self, records, snap, job);
+                            reconcile_with(self, snap, job);
+                            end(job);
+                          },
+                          [=](caf::error& e) {
+                            spdlog::error("[registry] storage unavailable, nothing adopted: {}", to_string(e));
+                            end(job);
+                          });
+                },
+                [=](caf::error& e) {
+                  spdlog::warn("[registry] exchange positions unavailable, keeping the current actors: {}", to_string(e));
+                  end(job);
+                });
+        return job->promise;
+      },
+      [=](sweep_atom, core::Caller caller) {
+        auto promise = self->make_response_promise<SweepReport>();
+        struct Fan {
+          caf::typed_response_promise<SweepReport> promise;
+          SweepReport report;
+          std::size_t remaining = 0;
+        };
+        auto fan = std::make_shared<Fan>();
+        fan->promise = promise;
+        fan->report.caller = caller;
+        fan->remaining = self->state.actors.size();
+        if (fan->remaining == 0) {
+          promise.deliver(fan->report);
+          return promise;
+        }
+        auto add = [fan](ExecuteReply r) {
+          fan->report.replies.push_back(std::move(r));
+          if (--fan->remaining == 0) fan->promise.deliver(fan->report);
+        };
+        const auto stale_ns = std::chrono::nanoseconds(self->state.deps.settings->stream_stale_after).count();
+        for (const auto& [key, actor] : self->state.actors) {
+          auto ask = [=](core::Price price) {
+            self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
+                .then([=](ExecuteReply r) { add(std::move(r)); },
+                      [=](caf::error& e) {
+                        add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
+                      });
+          };
+          self->request(self->state.market_data, caf::infinite, last_atom_v, key.symbol)
+              .then([=](LastPrice last) {
+                if (last.known && steady_ns() - last.received_ns < stale_ns) {
+                  ask(last.price);
+                  return;
+                }
+                // The stream is stale (or has not started): a fresh REST mark covers the gap.
+                self->request(self->state.deps.exchange, caf::infinite, mark_atom_v, key.symbol)
+                    .then(
+                        [=](core::Price p) {
+                          ++fan->report.rest_prices;
+                          ask(p);
+                        },
+                        [=](caf::error& e) {
+                          add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "no_price: " + to_string(e)}, {}, {}});
+                        });
+              });
+        }
+        return promise;
+      },
+      [=](execute_atom, const core::Symbol& symbol, core::Side side, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
+        for (const auto& [key, actor] : self->state.actors) {
+          if (!same_slot(key, symbol, side)) continue;
+          auto promise = self->make_response_promise<ExecuteReply>();
+          self->request(actor, caf::infinite, execute_atom_v, req)
+              .then([=](ExecuteReply r) mutable { promise.deliver(r); },
+                    [=](caf::error& e) mutable { promise.deliver(e); });
+          return promise;
+        }
+        return ExecuteReply{slot_key(self, symbol, side), req.caller,
+                            core::Outcome{core::OutcomeKind::failed, "no_open_position"}, req.stage, {}};
+      },
+      [=](drain_atom) { return ask_all(self, drain_atom_v); },
+      [=](idle_atom) { return ask_all(self, idle_atom_v); },
+      [=](status_atom) {
+        auto promise = self->make_response_promise<std::vector<PositionStatus>>();
+        auto out = std::make_shared<std::vector<PositionStatus>>();
+        auto remaining = std::make_shared<std::size_t>(self->state.actors.size());
+        if (*remaining == 0) {
+          promise.deliver(*out);
+          return promise;
+        }
+        for (const auto& [key, actor] : self->state.actors) {
+          auto done = [=]() mutable {
+            if (--*remaining == 0) promise.deliver(*out);
+          };
+          self->request(actor, caf::infinite, status_atom_v)
+              .then([=](PositionStatus s) mutable {
+                      out->push_back(std::move(s));
+                      done();
+                    },
+                    [=](caf::error&) mutable { done(); });
+        }
+        return promise;
+      },
+  };
+}
+
+}  // namespace
+
+registry_actor spawn_registry(caf::actor_system& sys, PositionDeps deps, market_data_actor market_data) {
+  return sys.spawn(registry, std::move(deps), std::move(market_data));
+}
+
+}  // namespace ptp::actors

@@ -1,0 +1,49 @@
+// Spawning the node's actors. Each function's actor lives in actors/<role>_actor.cpp.
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+
+#include "actors/interfaces.hpp"
+#include "actors/node_settings.hpp"
+
+namespace ptp::storage {
+class HistoryStore;
+}
+namespace ptp::exchange {
+class Exchange;
+class SimExchange;
+}  // namespace ptp::exchange
+
+namespace ptp::actors {
+
+using SettingsPtr = std::shared_ptr<const NodeSettings>;
+
+// Detached (own thread): LMDB synced commits block for milliseconds.
+persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store);
+// Detached: exchange calls block (REST round trips).
+exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex);
+market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics);
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings);
+// Writes the JSON metrics line and the human summary line to the log.
+void log_metrics(const MetricsSnapshot& m);
+
+struct PositionDeps {
+  SettingsPtr settings;
+  exchange_actor exchange;
+  persistence_actor persistence;
+  metrics_actor metrics;
+};
+
+position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage::PositionRecord record,
+                              std::vector<storage::StageRecord> stages, core::InstrumentFilters filters);
+
+registry_actor spawn_registry(caf::actor_system& sys, PositionDeps deps, market_data_actor market_data);
+scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry,
+                                metrics_actor metrics);
+// Drives the simulator's price path: one step every `interval`, ticks sent to market data.
+caf::actor spawn_sim_feed(caf::actor_system& sys, std::shared_ptr<exchange::SimExchange> sim,
+                          market_data_actor market_data, std::chrono::milliseconds interval);
+
+}  // namespace ptp::actors

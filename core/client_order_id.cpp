@@ -1,0 +1,38 @@
+#include "core/client_order_id.hpp"
+
+#include <cstdio>
+
+namespace ptp::core {
+namespace {
+
+// FNV-1a: stable across builds and platforms (std::hash is not).
+std::uint64_t fnv1a(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+char step_letter(OrderStep s) {
+  switch (s) {
+    case OrderStep::close: return 'c';
+    case OrderStep::stop: return 's';
+    case OrderStep::take_profit: return 't';
+  }
+  return 'x';
+}
+
+}  // namespace
+
+std::string client_order_id(const PositionKey& key, StageId stage, OrderStep step, std::uint32_t seq) {
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "ptp-%016llx-%u-%c", static_cast<unsigned long long>(fnv1a(key.str())),
+                        static_cast<unsigned>(stage.value), step_letter(step));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (seq > 0) out += "-" + std::to_string(seq);
+  return out;
+}
+
+}  // namespace ptp::core

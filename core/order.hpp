@@ -1,0 +1,40 @@
+// Orders as the node sees them on any exchange.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/decimal.hpp"
+#include "core/side.hpp"
+#include "core/symbol.hpp"
+
+namespace ptp::core {
+
+// How an exchange knows an order: our deterministic client id and/or its own id.
+struct OrderRef {
+  std::string client_id;
+  std::string exchange_id;
+  bool empty() const { return client_id.empty() && exchange_id.empty(); }
+  std::string str() const { return client_id.empty() ? exchange_id : client_id; }
+  bool operator==(const OrderRef&) const = default;
+};
+
+enum class OrderKind : unsigned char { market_close, stop, take_profit };
+std::string_view to_string(OrderKind k);
+
+enum class OrderStatus : unsigned char { open, filled, partially_filled, canceled, rejected, triggered };
+std::string_view to_string(OrderStatus s);
+
+struct OrderState {
+  OrderRef ref;
+  OrderKind kind = OrderKind::market_close;
+  Symbol symbol{"BTC", "USDT"};
+  Side position_side = Side::long_;  // the position this order reduces
+  Qty qty;
+  Qty filled_qty;
+  Price avg_fill_price;
+  Price trigger_price;                // stops and take-profits
+  OrderStatus status = OrderStatus::open;
+};
+
+}  // namespace ptp::core

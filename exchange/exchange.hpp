@@ -1,0 +1,63 @@
+// The one interface every exchange implements: the embedded simulator, and the Binance and
+// Gate.io adapters. Calls are synchronous; the node makes them from its exchange actor, never from
+// an actor that handles ticks. Failures throw ExchangeError; a timeout is an *unknown* outcome
+// (the order may exist): resolve it with query() before doing anything else.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/filters.hpp"
+#include "core/order.hpp"
+
+namespace ptp::exchange {
+
+class ExchangeError : public std::runtime_error {
+ public:
+  enum class Kind : unsigned char { rejected, duplicate_client_id, timeout, not_found, unavailable };
+  ExchangeError(Kind kind, std::string code, const std::string& message)
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
+  Kind kind() const { return kind_; }
+  const std::string& code() const { return code_; }  // the exchange's own code, e.g. "-2022"
+  // "rejected -2022 ReduceOnly Order is rejected": the text recorded as failed:<reason>.
+  std::string reason() const;
+
+ private:
+  Kind kind_;
+  std::string code_;
+};
+
+std::string_view to_string(ExchangeError::Kind k);
+
+struct ExchangePosition {
+  core::Symbol symbol;
+  core::Side side;
+  core::Price entry;
+  core::Qty size;  // positive, in base units
+};
+
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+
+  virtual std::vector<ExchangePosition> open_positions() = 0;
+  // Resting stop and take-profit orders of every symbol.
+  virtual std::vector<core::OrderState> open_orders() = 0;
+  virtual core::InstrumentFilters filters(const core::Symbol& symbol) = 0;
+  virtual core::Price mark_price(const core::Symbol& symbol) = 0;
+
+  // A reduce-only market order closing `qty` of the position on `position_side`.
+  virtual core::OrderState close_market(const core::Symbol& symbol, core::Side position_side, core::Qty qty,
+                                        const std::string& client_id) = 0;
+  // A reduce-only stop (kind stop) or take-profit (kind take_profit) that closes `qty` when the
+  // mark crosses `trigger`.
+  virtual core::OrderState place_conditional(core::OrderKind kind, const core::Symbol& symbol,
+                                             core::Side position_side, core::Price trigger, core::Qty qty,
+                                             const std::string& client_id) = 0;
+  virtual void cancel(const core::Symbol& symbol, const core::OrderRef& order) = 0;
+  virtual std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id) = 0;
+};
+
+}  // namespace ptp::exchange

@@ -1,0 +1,332 @@
+#include "exchange/sim_exchange.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/position.hpp"
+
+namespace ptp::exchange {
+namespace {
+
+using core::OrderKind;
+using core::OrderState;
+using core::OrderStatus;
+using core::Price;
+using core::Qty;
+
+double to_fraction(core::Ratio pct) { return static_cast<double>(pct.units()) / core::kDecimalOne / 100.0; }
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Does `mark` cross the trigger of a resting order reducing a position on `side`?
+bool crossed(const OrderState& o, Price mark) {
+  const bool long_pos = o.position_side == core::Side::long_;
+  if (o.kind == OrderKind::stop) return long_pos ? mark <= o.trigger_price : mark >= o.trigger_price;
+  return long_pos ? mark >= o.trigger_price : mark <= o.trigger_price;  // take-profit
+}
+
+std::vector<std::pair<core::Symbol, Price>> read_replay(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("sim.replay_file " + path + ": cannot open");
+  std::vector<std::pair<core::Symbol, Price>> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string sym, price;
+    fields >> sym >> price;
+    try {
+      out.emplace_back(core::Symbol::parse(sym), Price::parse(price));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("sim.replay_file " + path + ":" + std::to_string(n) + ": " + e.what() +
+                               " (expected \"SYMBOL PRICE\")");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SimExchange::SimExchange(const config::SimSettings& settings) : rng_(settings.seed) {
+  for (const auto& spec : settings.instruments) {
+    Instrument in{spec, Price{}, {}, to_fraction(spec.drift_pct.value_or(settings.drift_pct)),
+                  to_fraction(spec.volatility_pct.value_or(settings.volatility_pct))};
+    in.mark = spec.start_price.value_or(Price{});
+    instruments_.emplace(spec.symbol, in);
+  }
+  for (const auto& p : settings.positions) {
+    Instrument& in = instrument(p.symbol);
+    if (in.mark.is_zero()) in.mark = p.entry;
+    books_[{p.symbol, p.side}] = Book{p.entry, p.size, {}};
+    if (p.stop)
+      accept(OrderState{{"user-stop-" + p.symbol.canonical() + "-" + std::string(core::to_string(p.side)), ""},
+                        OrderKind::stop, p.symbol, p.side, p.size, {}, {}, *p.stop, OrderStatus::open});
+  }
+  for (auto& [sym, in] : instruments_) {
+    if (in.mark.is_zero()) throw std::runtime_error("sim instrument " + sym.canonical() + " needs a start_price or a position");
+    in.path.push_back(in.mark);
+  }
+  if (settings.replay_file) replay_ = read_replay(*settings.replay_file);
+}
+
+SimExchange::Instrument& SimExchange::instrument(const core::Symbol& symbol) {
+  auto it = instruments_.find(symbol);
+  if (it == instruments_.end())
+    throw ExchangeError(ExchangeError::Kind::rejected, "-1121", "Invalid symbol " + symbol.canonical() + ".");
+  return it->second;
+}
+
+std::vector<core::PriceTick> SimExchange::step() {
+  std::lock_guard lock(mu_);
+  std::vector<core::PriceTick> ticks;
+  if (!replay_.empty()) {
+    if (replay_pos_ < replay_.size()) {
+      const auto& [sym, price] = replay_[replay_pos_++];
+      ticks.push_back(move_to(instrument(sym), price));
+    }
+    return ticks;
+  }
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (auto& [sym, in] : instruments_) {
+    const double factor = 1.0 + in.drift + in.volatility * normal(rng_);
+    // The simulated market may use floating point; what it publishes is tick-rounded exact decimals.
+    const auto units = static_cast<std::int64_t>(std::llround(static_cast<double>(in.mark.units()) * factor));
+    Price next = Price::from_units(units).floor_to(in.spec.filters.tick_size);
+    if (!next.is_positive()) next = in.spec.filters.tick_size;
+    ticks.push_back(move_to(in, next));
+  }
+  return ticks;
+}
+
+core::PriceTick SimExchange::set_mark(const core::Symbol& symbol, Price price) {
+  std::lock_guard lock(mu_);
+  return move_to(instrument(symbol), price);
+}
+
+core::PriceTick SimExchange::move_to(Instrument& in, Price price) {
+  in.mark = price;
+  in.path.push_back(price);
+  fire_crossed(in.spec.symbol);
+  return core::PriceTick{in.spec.symbol, price, steady_ns()};
+}
+
+void SimExchange::fire_crossed(const core::Symbol& symbol) {
+  const Price mark = instruments_.at(symbol).mark;
+  for (auto& o : orders_) {
+    if (o.symbol != symbol || o.status != OrderStatus::open || o.kind == OrderKind::market_close) continue;
+    if (!crossed(o, mark)) continue;
+    const Qty filled = reduce({o.symbol, o.position_side}, o.qty, mark);
+    o.filled_qty = filled;
+    o.avg_fill_price = mark;
+    o.status = filled.is_zero() ? OrderStatus::canceled : OrderStatus::filled;
+  }
+}
+
+Qty SimExchange::reduce(const Slot& slot, Qty qty, Price price) {
+  auto it = books_.find(slot);
+  if (it == books_.end() || !it->second.size.is_positive()) return Qty{};
+  Book& b = it->second;
+  const Qty filled = qty < b.size ? qty : b.size;
+  Price move = price - b.entry;
+  if (slot.second == core::Side::short_) move = -move;
+  b.realized += core::notional(move, filled);
+  b.size -= filled;
+  if (b.size.is_zero()) {
+    // A flat position's reduce-only orders can never fill again: the exchange cancels them.
+    for (auto& o : orders_)
+      if (o.symbol == slot.first && o.position_side == slot.second && o.status == OrderStatus::open)
+        o.status = OrderStatus::canceled;
+  }
+  return filled;
+}
+
+void SimExchange::open_position(const core::Symbol& symbol, core::Side side, Price entry, Qty size,
+                                std::optional<Price> stop) {
+  std::lock_guard lock(mu_);
+  instrument(symbol);
+  Book& b = books_[{symbol, side}];
+  b.entry = entry;
+  b.size = size;
+  if (stop)
+    accept(OrderState{{"user-stop-" + std::to_string(next_id_), ""}, OrderKind::stop, symbol, side, size, {}, {},
+                      *stop, OrderStatus::open});
+}
+
+void SimExchange::close_position(const core::Symbol& symbol, core::Side side) {
+  std::lock_guard lock(mu_);
+  auto it = books_.find({symbol, side});
+  if (it == books_.end()) return;
+  reduce({symbol, side}, it->second.size, instrument(symbol).mark);
+}
+
+void SimExchange::inject(const SimFault& fault) {
+  std::lock_guard lock(mu_);
+  faults_.push_back(fault);
+}
+
+std::optional<SimFault> SimExchange::take_fault(OrderKind kind) {
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if (it->kind != kind) continue;
+    SimFault f = *it;
+    if (--it->count <= 0) faults_.erase(it);
+    return f;
+  }
+  return std::nullopt;
+}
+
+void SimExchange::check_new_client_id(const std::string& client_id) const {
+  for (const auto& o : orders_)
+    if (o.ref.client_id == client_id)
+      throw ExchangeError(ExchangeError::Kind::duplicate_client_id, "-4116", "ClientOrderId is duplicated.");
+}
+
+OrderState& SimExchange::accept(OrderState order) {
+  order.ref.exchange_id = std::to_string(next_id_++);
+  orders_.push_back(std::move(order));
+  return orders_.back();
+}
+
+OrderState SimExchange::close_market(const core::Symbol& symbol, core::Side position_side, Qty qty,
+                                     const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  Instrument& in = instrument(symbol);
+  check_new_client_id(client_id);
+  const auto fault = take_fault(OrderKind::market_close);
+  auto fail = [&](ExchangeError::Kind kind) {
+    ++rejected_;
+    throw ExchangeError(kind, fault->code, fault->message);
+  };
+  if (fault && fault->type == SimFault::Type::reject) fail(ExchangeError::Kind::rejected);
+  if (fault && fault->type == SimFault::Type::timeout_before_accept) fail(ExchangeError::Kind::timeout);
+  auto pos = books_.find({symbol, position_side});
+  if (pos == books_.end() || !pos->second.size.is_positive()) {
+    ++rejected_;
+    throw ExchangeError(ExchangeError::Kind::rejected, "-2022", "ReduceOnly Order is rejected.");
+  }
+  if (!qty.is_positive() || !qty.is_multiple_of(in.spec.filters.step_size)) {
+    ++rejected_;
+    throw ExchangeError(ExchangeError::Kind::rejected, "-1111", "Precision is over the maximum defined for this asset.");
+  }
+  const Qty filled = reduce({symbol, position_side}, qty, in.mark);
+  OrderState& o = accept(OrderState{{client_id, ""}, OrderKind::market_close, symbol, position_side, qty, filled,
+                                    in.mark, {}, OrderStatus::filled});
+  if (fault && fault->type == SimFault::Type::timeout_after_accept)
+    throw ExchangeError(ExchangeError::Kind::timeout, "", "timed out waiting for the exchange (the order was placed)");
+  return o;
+}
+
+OrderState SimExchange::place_conditional(OrderKind kind, const core::Symbol& symbol, core::Side position_side,
+                                          Price trigger, Qty qty, const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  Instrument& in = instrument(symbol);
+  check_new_client_id(client_id);
+  const auto fault = take_fault(kind);
+  if (fault && fault->type != SimFault::Type::timeout_after_accept) {
+    ++rejected_;
+    throw ExchangeError(fault->type == SimFault::Type::reject ? ExchangeError::Kind::rejected
+                                                              : ExchangeError::Kind::timeout,
+                        fault->code, fault->message);
+  }
+  if (auto pos = books_.find({symbol, position_side}); pos == books_.end() || !pos->second.size.is_positive()) {
+    ++rejected_;
+    throw ExchangeError(ExchangeError::Kind::rejected, "-2022", "ReduceOnly Order is rejected.");
+  }
+  if (!trigger.is_multiple_of(in.spec.filters.tick_size)) {
+    ++rejected_;
+    throw ExchangeError(ExchangeError::Kind::rejected, "-4014", "Price not increased by tick size.");
+  }
+  OrderState probe{{client_id, ""}, kind, symbol, position_side, qty, {}, {}, trigger, OrderStatus::open};
+  if (crossed(probe, in.mark)) {
+    ++rejected_;
+    throw ExchangeError(ExchangeError::Kind::rejected, "-2021", "Order would immediately trigger.");
+  }
+  OrderState& o = accept(probe);
+  if (fault) throw ExchangeError(ExchangeError::Kind::timeout, "", "timed out waiting for the exchange (the order was placed)");
+  return o;
+}
+
+void SimExchange::cancel(const core::Symbol& symbol, const core::OrderRef& ref) {
+  std::lock_guard lock(mu_);
+  for (auto& o : orders_) {
+    if (o.symbol != symbol) continue;
+    const bool match = (!ref.client_id.empty() && o.ref.client_id == ref.client_id) ||
+                       (!ref.exchange_id.empty() && o.ref.exchange_id == ref.exchange_id);
+    if (!match) continue;
+    if (o.status != OrderStatus::open)
+      throw ExchangeError(ExchangeError::Kind::not_found, "-2011", "Unknown order sent.");
+    o.status = OrderStatus::canceled;
+    return;
+  }
+  throw ExchangeError(ExchangeError::Kind::not_found, "-2011", "Unknown order sent.");
+}
+
+std::optional<OrderState> SimExchange::query(const core::Symbol& symbol, const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  for (const auto& o : orders_)
+    if (o.symbol == symbol && o.ref.client_id == client_id) return o;
+  return std::nullopt;
+}
+
+std::vector<ExchangePosition> SimExchange::open_positions() {
+  std::lock_guard lock(mu_);
+  std::vector<ExchangePosition> out;
+  for (const auto& [slot, b] : books_)
+    if (b.size.is_positive()) out.push_back({slot.first, slot.second, b.entry, b.size});
+  return out;
+}
+
+std::vector<OrderState> SimExchange::open_orders() {
+  std::lock_guard lock(mu_);
+  std::vector<OrderState> out;
+  for (const auto& o : orders_)
+    if (o.status == OrderStatus::open) out.push_back(o);
+  return out;
+}
+
+core::InstrumentFilters SimExchange::filters(const core::Symbol& symbol) {
+  std::lock_guard lock(mu_);
+  return instrument(symbol).spec.filters;
+}
+
+Price SimExchange::mark_price(const core::Symbol& symbol) {
+  std::lock_guard lock(mu_);
+  return instrument(symbol).mark;
+}
+
+std::vector<OrderState> SimExchange::order_log() const {
+  std::lock_guard lock(mu_);
+  return orders_;
+}
+
+std::size_t SimExchange::rejected_count() const {
+  std::lock_guard lock(mu_);
+  return rejected_;
+}
+
+core::Notional SimExchange::realized_pnl(const core::Symbol& symbol, core::Side side) const {
+  std::lock_guard lock(mu_);
+  auto it = books_.find({symbol, side});
+  return it == books_.end() ? core::Notional{} : it->second.realized;
+}
+
+std::optional<ExchangePosition> SimExchange::position(const core::Symbol& symbol, core::Side side) const {
+  std::lock_guard lock(mu_);
+  auto it = books_.find({symbol, side});
+  if (it == books_.end() || !it->second.size.is_positive()) return std::nullopt;
+  return ExchangePosition{symbol, side, it->second.entry, it->second.size};
+}
+
+std::vector<core::Price> SimExchange::price_path(const core::Symbol& symbol) const {
+  std::lock_guard lock(mu_);
+  auto it = instruments_.find(symbol);
+  return it == instruments_.end() ? std::vector<core::Price>{} : it->second.path;
+}
+
+}  // namespace ptp::exchange

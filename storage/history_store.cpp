@@ -1,0 +1,257 @@
+#include "storage/history_store.hpp"
+
+#include <cstdio>
+
+#include "storage/codec.hpp"
+#include "storage/lmdb_env.hpp"
+
+namespace ptp::storage {
+namespace {
+
+constexpr std::uint8_t kPositionVersion = 1;
+constexpr std::uint8_t kStageVersion = 1;
+
+std::int64_t to_ns(core::Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+core::Clock::time_point from_ns(std::int64_t ns) {
+  return core::Clock::time_point(std::chrono::duration_cast<core::Clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+void put_key(Encoder& e, const core::PositionKey& k) {
+  e.u8(static_cast<std::uint8_t>(k.exchange));
+  e.str(k.account);
+  e.str(k.symbol.base());
+  e.str(k.symbol.quote());
+  e.u8(static_cast<std::uint8_t>(k.side));
+  e.i64(k.generation);
+}
+
+core::PositionKey get_key(Decoder& d) {
+  core::PositionKey k;
+  k.exchange = static_cast<core::Exchange>(d.u8());
+  k.account = d.str();
+  std::string base = d.str();
+  k.symbol = core::Symbol(base, d.str());
+  k.side = static_cast<core::Side>(d.u8());
+  k.generation = static_cast<std::uint32_t>(d.i64());
+  return k;
+}
+
+void put_ref(Encoder& e, const core::OrderRef& r) {
+  e.str(r.client_id);
+  e.str(r.exchange_id);
+}
+core::OrderRef get_ref(Decoder& d) {
+  core::OrderRef r;
+  r.client_id = d.str();
+  r.exchange_id = d.str();
+  return r;
+}
+
+std::string encode(const PositionRecord& r) {
+  Encoder e;
+  e.u8(kPositionVersion);
+  const core::Position& p = r.position;
+  put_key(e, p.key);
+  e.i64(p.entry.units());
+  e.i64(p.initial_stop.units());
+  e.i64(p.original_size.units());
+  e.i64(p.remaining_size.units());
+  e.i64(p.current_stop.units());
+  e.u8(p.trail_best.has_value());
+  e.i64(p.trail_best ? p.trail_best->units() : 0);
+  put_ref(e, r.stop_order);
+  put_ref(e, r.tp_order);
+  e.i64(r.order_seq);
+  e.u8(r.open);
+  e.i64(to_ns(r.adopted_at));
+  e.i64(to_ns(r.closed_at));
+  return e.take();
+}
+
+PositionRecord decode_position(std::string_view bytes) {
+  Decoder d(bytes, "position");
+  if (d.u8() != kPositionVersion) throw StorageError("position record has an unknown version", 0);
+  PositionRecord r;
+  core::Position& p = r.position;
+  p.key = get_key(d);
+  p.entry = core::Price::from_units(d.i64());
+  p.initial_stop = core::Price::from_units(d.i64());
+  p.original_size = core::Qty::from_units(d.i64());
+  p.remaining_size = core::Qty::from_units(d.i64());
+  p.current_stop = core::Price::from_units(d.i64());
+  const bool has_best = d.u8() != 0;
+  const std::int64_t best = d.i64();
+  if (has_best) p.trail_best = core::Price::from_units(best);
+  r.stop_order = get_ref(d);
+  r.tp_order = get_ref(d);
+  r.order_seq = static_cast<std::uint32_t>(d.i64());
+  r.open = d.u8() != 0;
+  r.adopted_at = from_ns(d.i64());
+  r.closed_at = from_ns(d.i64());
+  d.finish();
+  return r;
+}
+
+std::string encode(const StageRecord& r) {
+  Encoder e;
+  e.u8(kStageVersion);
+  put_key(e, r.key);
+  e.u8(r.stage.value);
+  e.u8(static_cast<std::uint8_t>(r.caller));
+  e.i64(to_ns(r.at));
+  e.i64(r.mark.units());
+  e.i64(r.planned_qty.units());
+  e.i64(r.closed_qty.units());
+  e.i64(r.fill_price.units());
+  e.u8(r.new_stop.has_value());
+  e.i64(r.new_stop ? r.new_stop->units() : 0);
+  e.str(r.close_client_id);
+  e.str(r.stop_client_id);
+  e.str(r.tp_client_id);
+  e.u8(static_cast<std::uint8_t>(r.state));
+  e.u8(static_cast<std::uint8_t>(r.outcome.kind));
+  e.str(r.outcome.reason);
+  return e.take();
+}
+
+StageRecord decode_stage(std::string_view bytes) {
+  Decoder d(bytes, "stage");
+  if (d.u8() != kStageVersion) throw StorageError("stage record has an unknown version", 0);
+  StageRecord r;
+  r.key = get_key(d);
+  r.stage = core::StageId{d.u8()};
+  r.caller = static_cast<core::Caller>(d.u8());
+  r.at = from_ns(d.i64());
+  r.mark = core::Price::from_units(d.i64());
+  r.planned_qty = core::Qty::from_units(d.i64());
+  r.closed_qty = core::Qty::from_units(d.i64());
+  r.fill_price = core::Price::from_units(d.i64());
+  const bool has_stop = d.u8() != 0;
+  const std::int64_t stop = d.i64();
+  if (has_stop) r.new_stop = core::Price::from_units(stop);
+  r.close_client_id = d.str();
+  r.stop_client_id = d.str();
+  r.tp_client_id = d.str();
+  r.state = static_cast<StageState>(d.u8());
+  r.outcome.kind = static_cast<core::OutcomeKind>(d.u8());
+  r.outcome.reason = d.str();
+  d.finish();
+  return r;
+}
+
+// "/" ends the position part so that "...#1/" never prefixes "...#10/".
+std::string prefix_of(const core::PositionKey& k) { return k.str() + "/"; }
+
+std::string stage_key(const core::PositionKey& k, core::StageId s) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%03u", static_cast<unsigned>(s.value));
+  return prefix_of(k) + buf;
+}
+
+std::string event_key(const StageRecord& r, std::int64_t ns) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%020lld/%03u/%u", static_cast<long long>(ns), static_cast<unsigned>(r.stage.value),
+                static_cast<unsigned>(r.state));
+  return prefix_of(r.key) + buf;
+}
+
+}  // namespace
+
+std::string_view to_string(StageState s) {
+  switch (s) {
+    case StageState::pending: return "pending";
+    case StageState::done: return "done";
+    case StageState::failed: return "failed";
+  }
+  return "?";
+}
+
+HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size)
+    : env_(std::make_unique<LmdbEnv>(dir, map_size, std::initializer_list<const char*>{"positions", "stages", "events"})) {}
+
+HistoryStore::~HistoryStore() = default;
+
+const std::string& HistoryStore::dir() const { return env_->dir(); }
+
+std::optional<PositionRecord> HistoryStore::position(const core::PositionKey& key) {
+  Txn txn(*env_, true);
+  auto bytes = txn.get(env_->db("positions"), key.str());
+  if (!bytes) return std::nullopt;
+  return decode_position(*bytes);
+}
+
+void HistoryStore::put_position(const PositionRecord& record) {
+  Txn txn(*env_, false);
+  txn.put(env_->db("positions"), record.position.key.str(), encode(record));
+  txn.commit();
+}
+
+std::vector<PositionRecord> HistoryStore::positions() {
+  std::vector<PositionRecord> out;
+  Txn txn(*env_, true);
+  txn.scan_prefix(env_->db("positions"), "", [&](std::string_view, std::string_view v) {
+    out.push_back(decode_position(v));
+    return true;
+  });
+  return out;
+}
+
+HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
+  Txn txn(*env_, false);
+  const std::string key = stage_key(intent.key, intent.stage);
+  if (auto existing = txn.get(env_->db("stages"), key)) {
+    StageRecord rec = decode_stage(*existing);
+    if (rec.state != StageState::failed) return {BeginResult::already_recorded, rec};
+  }
+  StageRecord pending = intent;
+  pending.state = StageState::pending;
+  const std::string bytes = encode(pending);
+  txn.put(env_->db("stages"), key, bytes);
+  txn.put(env_->db("events"), event_key(pending, to_ns(pending.at)), bytes);
+  txn.commit();
+  return {BeginResult::started, std::nullopt};
+}
+
+void HistoryStore::finish_stage(const StageRecord& result, const PositionRecord& position) {
+  Txn txn(*env_, false);
+  txn.put(env_->db("positions"), position.position.key.str(), encode(position));
+  const std::string key = stage_key(result.key, result.stage);
+  const std::string bytes = encode(result);
+  if (result.state == StageState::failed) txn.del(env_->db("stages"), key);
+  else txn.put(env_->db("stages"), key, bytes);
+  txn.put(env_->db("events"), event_key(result, to_ns(result.at)), bytes);
+  txn.commit();
+}
+
+std::vector<StageRecord> HistoryStore::stages(const core::PositionKey& key) {
+  std::vector<StageRecord> out;
+  Txn txn(*env_, true);
+  txn.scan_prefix(env_->db("stages"), prefix_of(key), [&](std::string_view, std::string_view v) {
+    out.push_back(decode_stage(v));
+    return true;
+  });
+  return out;
+}
+
+std::vector<StageRecord> HistoryStore::history(const core::PositionKey& key, core::Clock::time_point from,
+                                               core::Clock::time_point to) {
+  std::vector<StageRecord> out;
+  Txn txn(*env_, true);
+  const std::string prefix = prefix_of(key);
+  char start[24];
+  std::snprintf(start, sizeof start, "%020lld", static_cast<long long>(to_ns(from)));
+  const std::int64_t to_ns_value = to_ns(to);
+  txn.scan_prefix(env_->db("events"), prefix, [&](std::string_view k, std::string_view v) {
+    std::string_view time = k.substr(prefix.size(), 20);
+    if (time < std::string_view(start)) return true;
+    StageRecord r = decode_stage(v);
+    if (to_ns(r.at) > to_ns_value) return false;
+    out.push_back(std::move(r));
+    return true;
+  });
+  return out;
+}
+
+}  // namespace ptp::storage

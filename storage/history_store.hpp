@@ -1,0 +1,55 @@
+// The durable record of adopted positions and stage executions, on LMDB. Every write is a synced
+// commit: when a method returns, the record survives a crash.
+//
+// Databases:  positions  key.str()                      -> PositionRecord
+//             stages     key.str() "/" stage             -> StageRecord   (at most one per stage: the dedupe)
+//             events     key.str() "/" time "/" stage    -> StageRecord   (every outcome, append-only)
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/records.hpp"
+
+namespace ptp::storage {
+
+class LmdbEnv;
+
+class HistoryStore {
+ public:
+  static constexpr std::size_t kDefaultMapSize = std::size_t{1} << 30;  // 1 GiB of address space, sparse on disk
+
+  explicit HistoryStore(const std::string& dir, std::size_t map_size = kDefaultMapSize);
+  ~HistoryStore();
+
+  std::optional<PositionRecord> position(const core::PositionKey& key);
+  void put_position(const PositionRecord& record);
+  std::vector<PositionRecord> positions();  // open and closed, in key order
+
+  enum class BeginResult { started, already_recorded };
+  struct Begin {
+    BeginResult result;
+    std::optional<StageRecord> existing;  // the record that blocks a second execution
+  };
+  // Writes the intent (state pending) unless the stage already has a pending or done record; the
+  // check and the write are one transaction, so two callers can never both start a stage.
+  Begin begin_stage(const StageRecord& intent);
+
+  // Records the outcome and the position it left, in one transaction: done stays as the stage's
+  // record; failed removes it (the stage is retryable) and keeps the failure in the event history.
+  void finish_stage(const StageRecord& result, const PositionRecord& position);
+
+  std::vector<StageRecord> stages(const core::PositionKey& key);  // current records, by stage
+  // Every event of one position between two times (inclusive), oldest first.
+  std::vector<StageRecord> history(const core::PositionKey& key, core::Clock::time_point from,
+                                   core::Clock::time_point to);
+
+  const std::string& dir() const;
+
+ private:
+  std::unique_ptr<LmdbEnv> env_;
+};
+
+}  // namespace ptp::storage

@@ -1,0 +1,119 @@
+#include "storage/lmdb_env.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+namespace ptp::storage {
+
+void LmdbEnv::fail(const std::string& op, int rc) const {
+  std::string hint;
+  if (rc == MDB_MAP_FULL) hint = " (the LMDB map is full)";
+  if (rc == EACCES || rc == EROFS) hint = " (is the directory read-only?)";
+  if (rc == ENOSPC) hint = " (is the disk full?)";
+  throw StorageError("LMDB " + op + " in " + dir_ + ": " + mdb_strerror(rc) + hint, rc);
+}
+
+LmdbEnv::LmdbEnv(const std::string& dir, std::size_t map_size_bytes, std::initializer_list<const char*> db_names)
+    : dir_(dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw StorageError("cannot create the data directory " + dir + ": " + ec.message(), ec.value());
+  int rc = mdb_env_create(&env_);
+  if (rc) fail("env_create", rc);
+  if ((rc = mdb_env_set_maxdbs(env_, static_cast<MDB_dbi>(db_names.size())))) fail("set_maxdbs", rc);
+  if ((rc = mdb_env_set_mapsize(env_, map_size_bytes))) fail("set_mapsize", rc);
+  if ((rc = mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0640))) {
+    mdb_env_close(env_);
+    env_ = nullptr;
+    fail("env_open", rc);
+  }
+  for (const char* name : db_names) dbs_.emplace_back(name, 0);
+  // Named databases are opened once, in their own write transaction, and stay valid for the env.
+  MDB_txn* t = nullptr;
+  rc = mdb_txn_begin(env_, nullptr, 0, &t);
+  std::string op = "txn_begin";
+  for (auto it = dbs_.begin(); rc == 0 && it != dbs_.end(); ++it) {
+    op = "dbi_open " + it->first;
+    rc = mdb_dbi_open(t, it->first.c_str(), MDB_CREATE, &it->second);
+  }
+  if (rc == 0) {
+    op = "txn_commit";
+    rc = mdb_txn_commit(t);
+  } else if (t) {
+    mdb_txn_abort(t);
+  }
+  if (rc) {
+    mdb_env_close(env_);  // the destructor does not run when the constructor throws
+    env_ = nullptr;
+    fail(op, rc);
+  }
+}
+
+LmdbEnv::~LmdbEnv() {
+  if (env_) mdb_env_close(env_);
+}
+
+MDB_dbi LmdbEnv::db(std::string_view name) const {
+  for (const auto& [n, dbi] : dbs_)
+    if (n == name) return dbi;
+  throw std::logic_error("unknown LMDB database " + std::string(name));
+}
+
+Txn::Txn(LmdbEnv& env, bool read_only) : env_(env) {
+  int rc = mdb_txn_begin(env.raw(), nullptr, read_only ? MDB_RDONLY : 0, &txn_);
+  if (rc) env.fail("txn_begin", rc);
+}
+
+Txn::~Txn() {
+  if (txn_) mdb_txn_abort(txn_);
+}
+
+std::optional<std::string> Txn::get(MDB_dbi db, std::string_view key) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  MDB_val v;
+  int rc = mdb_get(txn_, db, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  if (rc) env_.fail("get", rc);
+  return std::string(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+
+void Txn::put(MDB_dbi db, std::string_view key, std::string_view value) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  MDB_val v{value.size(), const_cast<char*>(value.data())};
+  int rc = mdb_put(txn_, db, &k, &v, 0);
+  if (rc) env_.fail("put", rc);
+}
+
+bool Txn::del(MDB_dbi db, std::string_view key) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  int rc = mdb_del(txn_, db, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc) env_.fail("del", rc);
+  return true;
+}
+
+void Txn::scan_prefix(MDB_dbi db, std::string_view prefix,
+                      const std::function<bool(std::string_view, std::string_view)>& visit) {
+  MDB_cursor* cur = nullptr;
+  int rc = mdb_cursor_open(txn_, db, &cur);
+  if (rc) env_.fail("cursor_open", rc);
+  MDB_val k{prefix.size(), const_cast<char*>(prefix.data())};
+  MDB_val v;
+  rc = mdb_cursor_get(cur, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);  // LMDB rejects empty keys
+  while (rc == 0) {
+    std::string_view key(static_cast<const char*>(k.mv_data), k.mv_size);
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!visit(key, std::string_view(static_cast<const char*>(v.mv_data), v.mv_size))) break;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cur);
+  if (rc != 0 && rc != MDB_NOTFOUND) env_.fail("cursor_get", rc);
+}
+
+void Txn::commit() {
+  int rc = mdb_txn_commit(txn_);
+  txn_ = nullptr;
+  if (rc) env_.fail("commit", rc);
+}
+
+}  // namespace ptp::storage

@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include "core/arbiter.hpp"
+#include "core/client_order_id.hpp"
+#include "core/hold_tracker.hpp"
+#include "test_positions.hpp"
+
+using namespace ptp::core;
+using ptp::test::adopted;
+using ptp::test::eth_filters;
+
+namespace {
+const StagePlan kPlan = StagePlan::default_plan();
+const auto kWindow = std::chrono::milliseconds(30'000);
+
+Arbitration ask(const Position& p, const StageBook& book, std::optional<StageId> stage, const char* mark,
+                bool in_flight = false, bool observe = false, Clock::time_point now = Clock::now()) {
+  return arbitrate(p, book, Request{Caller::health_check, stage, Price::parse(mark)}, in_flight, observe, now, kWindow,
+                   eth_filters(), kPlan);
+}
+}  // namespace
+
+TEST_CASE("a stage in flight answers in_progress at once", "[arbiter]") {
+  auto a = ask(adopted("ETH", Side::long_, "2000", "1950", "1.5"), {}, StageId{1}, "2060", /*in_flight=*/true);
+  REQUIRE(a.answer);
+  CHECK(a.answer->str() == "in_progress");
+  CHECK(a.execute.empty());
+}
+
+TEST_CASE("a recorded stage is recently_executed inside the window, already_executed after", "[arbiter]") {
+  Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
+  StageBook book;
+  const auto t0 = Clock::now();
+  book.record(StageId{1}, t0);
+  CHECK(ask(p, book, StageId{1}, "2060", false, false, t0 + std::chrono::seconds(10)).answer->str() == "recently_executed");
+  CHECK(ask(p, book, StageId{1}, "2060", false, false, t0 + std::chrono::seconds(31)).answer->str() == "already_executed");
+  // "whatever is due" at a price that reached only the recorded stage answers the same way
+  CHECK(ask(p, book, std::nullopt, "2060", false, false, t0 + std::chrono::seconds(10)).answer->str() == "recently_executed");
+}
+
+TEST_CASE("due stages execute in order, up to the requested one", "[arbiter]") {
+  Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
+  auto all = ask(p, {}, std::nullopt, "2120");
+  CHECK_FALSE(all.answer);
+  REQUIRE(all.execute.size() == 2);
+  CHECK(all.execute[0].stage == StageId{1});
+  CHECK(all.execute[1].stage == StageId{2});
+  auto only_one = ask(p, {}, StageId{1}, "2120");
+  REQUIRE(only_one.execute.size() == 1);
+  auto second_needs_first = ask(p, {}, StageId{2}, "2120");
+  REQUIRE(second_needs_first.execute.size() == 2);  // stage 1 is due too and goes first
+}
+
+TEST_CASE("not_due, unknown stages and observe mode", "[arbiter]") {
+  Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
+  CHECK(ask(p, {}, std::nullopt, "2040").answer->str() == "not_due");
+  CHECK(ask(p, {}, StageId{2}, "2060").answer->str() == "not_due");
+  CHECK(ask(p, {}, StageId{9}, "2060").answer->str() == "failed:unknown_stage");
+  auto observed = ask(p, {}, std::nullopt, "2060", false, /*observe=*/true);
+  CHECK(observed.answer->str() == "observe_only");
+  CHECK(observed.execute.size() == 1);  // what it would have done, for the log
+}
+
+TEST_CASE("client order ids are deterministic, distinct per step and within Binance's limits", "[arbiter]") {
+  const auto key = adopted("ETH", Side::long_, "2000", "1950", "1").key;
+  const std::string c1 = client_order_id(key, StageId{1}, OrderStep::close);
+  CHECK(c1 == client_order_id(key, StageId{1}, OrderStep::close));
+  CHECK(c1 != client_order_id(key, StageId{2}, OrderStep::close));
+  CHECK(c1 != client_order_id(key, StageId{1}, OrderStep::stop));
+  auto gen2 = key;
+  gen2.generation = 2;
+  CHECK(c1 != client_order_id(gen2, StageId{1}, OrderStep::close));
+  const std::string longest = client_order_id(key, StageId{32}, OrderStep::take_profit, 4'000'000'000u);
+  CHECK(longest.size() <= 36);
+  for (char c : longest) CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '-'));
+}
+
+TEST_CASE("holding without partial take-profits exits at the initial stop or the extreme take-profit", "[arbiter]") {
+  Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
+  HoldTracker stopped(p, Price::parse("2250"));
+  for (const char* m : {"2050", "2100", "1949", "2300"}) stopped.observe(Price::parse(m));
+  CHECK(stopped.closed());
+  CHECK(stopped.pnl(Price::parse("2300")).str() == "-75");
+  HoldTracker tp(p, Price::parse("2250"));
+  for (const char* m : {"2050", "2260", "1900"}) tp.observe(Price::parse(m));
+  CHECK(tp.pnl(Price::parse("1900")).str() == "375");
+  HoldTracker open(p, std::nullopt);
+  open.observe(Price::parse("2100"));
+  CHECK_FALSE(open.closed());
+  CHECK(open.pnl(Price::parse("2100")).str() == "150");
+}

@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "../core/test_positions.hpp"
+#include "../support/temp_dir.hpp"
+#include "storage/data_dir_lock.hpp"
+#include "storage/history_store.hpp"
+#include "storage/lmdb_env.hpp"
+
+using namespace ptp;
+using storage::HistoryStore;
+using storage::StageRecord;
+using storage::StageState;
+
+namespace {
+
+storage::PositionRecord record_of(const char* symbol, std::uint32_t generation = 1) {
+  storage::PositionRecord r;
+  r.position = test::adopted(symbol, core::Side::long_, "2000", "1950", "1.5");
+  r.position.key.generation = generation;
+  r.stop_order = core::OrderRef{"user-stop", "17"};
+  r.adopted_at = core::Clock::now();
+  return r;
+}
+
+StageRecord intent(const core::PositionKey& key, std::uint8_t stage, core::Caller caller = core::Caller::market) {
+  StageRecord r;
+  r.key = key;
+  r.stage = core::StageId{stage};
+  r.caller = caller;
+  r.at = core::Clock::now();
+  r.mark = core::Price::parse("2050.5");
+  r.planned_qty = core::Qty::parse("0.5");
+  r.close_client_id = "ptp-x-1-c";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("positions round-trip through LMDB and survive reopening", "[storage]") {
+  test::TempDir dir;
+  auto rec = record_of("ETH");
+  rec.position.trail_best = core::Price::parse("2100.25");
+  {
+    HistoryStore store(dir.path());
+    store.put_position(rec);
+  }
+  HistoryStore reopened(dir.path());
+  auto got = reopened.position(rec.position.key);
+  REQUIRE(got);
+  CHECK(got->position.key == rec.position.key);
+  CHECK(got->position.initial_stop.str() == "1950");
+  CHECK(got->position.trail_best->str() == "2100.25");
+  CHECK(got->stop_order == rec.stop_order);
+  CHECK(got->open);
+  CHECK(reopened.positions().size() == 1);
+  CHECK_FALSE(reopened.position(record_of("ETH", 2).position.key));
+}
+
+TEST_CASE("a stage can be started once: the second intent finds the first", "[storage]") {
+  test::TempDir dir;
+  HistoryStore store(dir.path());
+  const auto key = record_of("ETH").position.key;
+  CHECK(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::started);
+  auto second = store.begin_stage(intent(key, 1, core::Caller::health_check));
+  CHECK(second.result == HistoryStore::BeginResult::already_recorded);
+  REQUIRE(second.existing);
+  CHECK(second.existing->state == StageState::pending);
+  CHECK(second.existing->caller == core::Caller::market);
+  CHECK(store.begin_stage(intent(key, 2)).result == HistoryStore::BeginResult::started);
+}
+
+TEST_CASE("a done stage stays recorded; a failed one is retryable and kept in the history", "[storage]") {
+  test::TempDir dir;
+  HistoryStore store(dir.path());
+  auto rec = record_of("ETH");
+  const auto key = rec.position.key;
+  REQUIRE(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::started);
+  StageRecord failed = intent(key, 1);
+  failed.state = StageState::failed;
+  failed.outcome = core::Outcome{core::OutcomeKind::failed, "rejected -2022 ReduceOnly Order is rejected."};
+  store.finish_stage(failed, rec);
+  CHECK(store.stages(key).empty());
+  REQUIRE(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::started);
+  StageRecord done = intent(key, 1);
+  done.state = StageState::done;
+  done.closed_qty = core::Qty::parse("0.5");
+  done.outcome = core::Outcome{core::OutcomeKind::success, {}};
+  rec.position.remaining_size = core::Qty::parse("1");
+  store.finish_stage(done, rec);
+  auto stages = store.stages(key);
+  REQUIRE(stages.size() == 1);
+  CHECK(stages[0].state == StageState::done);
+  CHECK(stages[0].closed_qty.str() == "0.5");
+  CHECK(store.position(key)->position.remaining_size.str() == "1");  // written in the same transaction
+  CHECK(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::already_recorded);
+  auto events = store.history(key, core::Clock::time_point::min(), core::Clock::time_point::max());
+  REQUIRE(events.size() == 4);  // pending, failed, pending, done
+  CHECK(events[1].outcome.str() == "failed:rejected -2022 ReduceOnly Order is rejected.");
+  CHECK(events[3].outcome.kind == core::OutcomeKind::success);
+  auto none = store.history(key, core::Clock::now() + std::chrono::hours(1), core::Clock::time_point::max());
+  CHECK(none.empty());
+}
+
+TEST_CASE("history is keyed by position: ETH never sees ETHFI's, generation 1 never sees 10's", "[storage]") {
+  test::TempDir dir;
+  HistoryStore store(dir.path());
+  const auto eth = record_of("ETH").position.key;
+  const auto ethfi = record_of("ETHFI").position.key;
+  const auto eth10 = record_of("ETH", 10).position.key;
+  store.begin_stage(intent(ethfi, 1));
+  store.begin_stage(intent(eth10, 1));
+  CHECK(store.stages(eth).empty());
+  CHECK(store.begin_stage(intent(eth, 1)).result == HistoryStore::BeginResult::started);
+  CHECK(store.stages(eth).size() == 1);
+  CHECK(store.stages(ethfi).size() == 1);
+  CHECK(store.history(eth, core::Clock::time_point::min(), core::Clock::time_point::max()).size() == 1);
+}
+
+TEST_CASE("a second node on the same data directory is refused with the holder's pid", "[storage]") {
+  test::TempDir dir;
+  storage::DataDirLock first(dir.path());
+  CHECK_THROWS_WITH(storage::DataDirLock(dir.path()),
+                    Catch::Contains("another ptp-node (pid " + std::to_string(::getpid()) + ")") &&
+                        Catch::Contains(dir.path()));
+}
+
+TEST_CASE("an unwritable data directory is a clear storage error", "[storage]") {
+  if (::geteuid() == 0) {
+    // root ignores directory permissions; a path below a regular file fails for everyone.
+    test::TempDir dir;
+    FILE* f = std::fopen(dir.sub("file").c_str(), "w");
+    std::fclose(f);
+    CHECK_THROWS_WITH(HistoryStore(dir.sub("file/data")), Catch::Contains("cannot create the data directory"));
+    return;
+  }
+  test::TempDir dir;
+  ::chmod(dir.path().c_str(), 0500);
+  CHECK_THROWS_AS(HistoryStore(dir.sub("data")), storage::StorageError);
+  ::chmod(dir.path().c_str(), 0700);
+}
