@@ -19,10 +19,13 @@ using position_actor = caf::typed_actor<
     caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<idle_atom>::with<bool>>;
 
-// Streams prices to the position actors of each symbol; remembers the last price per symbol.
+// Streams prices to the position actors of each symbol; remembers the last price per symbol. A
+// tick reaches a position only when it leaves the position's quiet band (`band`: lower, upper),
+// and a position that has not yet answered the last tick it got is sent only the latest one.
 using market_data_actor = caf::typed_actor<
     caf::reacts_to<tick_atom, core::PriceTick>,
     caf::reacts_to<subscribe_atom, core::Symbol, position_actor>,
+    caf::reacts_to<band_atom, core::Symbol, position_actor, core::Price, core::Price>,
     caf::reacts_to<unsub_atom, core::Symbol, position_actor>,
     caf::replies_to<last_atom, core::Symbol>::with<LastPrice>>;
 

@@ -10,7 +10,8 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
   NodeActors n{spawn_persistence(sys, std::move(store)), spawn_exchange(sys, std::move(ex)),
                spawn_metrics(sys, settings), {}, {}, std::nullopt, std::nullopt};
   n.market_data = spawn_market_data(sys, n.metrics);
-  n.registry = spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics}, n.market_data);
+  n.registry =
+      spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);
   if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry, n.metrics);
   if (options.feed) n.sim_feed = spawn_sim_feed(sys, options.feed, n.market_data, options.feed_interval);
   return n;

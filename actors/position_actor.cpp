@@ -16,6 +16,7 @@
 #include "actors/spawn.hpp"
 #include "core/client_order_id.hpp"
 #include "core/hold_tracker.hpp"
+#include "core/quiet_band.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -67,6 +68,14 @@ Outcome recorded_outcome(self_ptr self, const storage::StageRecord& existing) {
 }
 
 void evaluate_tick(self_ptr self, const core::PriceTick& tick);
+
+// Tells market data which prices can matter now; it also acknowledges the last tick received.
+void publish_band(self_ptr self) {
+  auto& st = self->state;
+  const auto band = st.draining ? core::QuietBand::never()
+                                : core::quiet_band(st.rec.position, st.book.executed(), st.deps.settings->plan);
+  self->send(st.deps.market_data, band_atom_v, st.rec.position.key.symbol, position_actor{self}, band.lower, band.upper);
+}
 
 // Everything one stage execution carries from step to step.
 struct StageRun {
@@ -318,6 +327,7 @@ void after_flight(self_ptr self) {
   }
   if (auto tick = std::exchange(st.pending_tick, std::nullopt)) evaluate_tick(self, *tick);
   if (!st.in_flight) {
+    publish_band(self);
     for (auto& w : st.idle_waiters) w.deliver(true);
     st.idle_waiters.clear();
   }
@@ -401,6 +411,7 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
     if (arb.decision.trail_best) st.rec.position.trail_best = arb.decision.trail_best;
     if (arb.decision.trail_stop && !settings.observe && arb.execute.empty())
       move_trailing_stop(self, *arb.decision.trail_stop, *arb.decision.trail_best);
+    if (!st.in_flight) publish_band(self);
     return;
   }
   st.in_flight = true;
@@ -424,6 +435,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   init.hold = core::HoldTracker(init.rec.position, tp);
   for (const auto& s : stages)
     if (s.state != storage::StageState::failed) init.book.record(s.stage, s.at);
+  publish_band(self);
   return {
       [=](tick_atom, const core::PriceTick& tick) { evaluate_tick(self, tick); },
       [=](execute_atom, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
@@ -499,6 +511,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         spdlog::warn("[registry] {} size changed outside the node: {} -> {}; adopting the exchange's size", who(self),
                      st.rec.position.remaining_size.str(), exchange_size.str());
         st.rec.position.remaining_size = exchange_size;
+        publish_band(self);
         self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
             .then([](bool) {}, [=](caf::error& e) { spdlog::error("[registry] {} size not saved: {}", who(self), to_string(e)); });
       },

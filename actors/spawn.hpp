@@ -34,6 +34,7 @@ struct PositionDeps {
   exchange_actor exchange;
   persistence_actor persistence;
   metrics_actor metrics;
+  market_data_actor market_data;  // told the position's quiet band after every change
 };
 
 position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage::PositionRecord record,

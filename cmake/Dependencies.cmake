@@ -3,6 +3,8 @@
 find_package(Threads REQUIRED)
 find_package(tomlplusplus REQUIRED)   # tomlplusplus::tomlplusplus (shared library build)
 find_package(spdlog REQUIRED)         # spdlog::spdlog (uses the packaged fmt)
+find_package(simdjson REQUIRED)       # simdjson::simdjson
+find_package(SQLite3 REQUIRED)        # SQLite::SQLite3, only for the original design's side-by-side benchmark
 find_package(Catch2 2 REQUIRED)       # Catch2::Catch2WithMain; adds catch_discover_tests
 include(Catch)
 

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache
   libcaf-dev libwebsocketpp-dev libasio-dev libsimdjson-dev liblmdb-dev catch2
-  libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev
+  libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libsqlite3-dev
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include "core/decision.hpp"
 #include "core/ladder.hpp"
+#include "core/quiet_band.hpp"
 #include "test_positions.hpp"
 
 using namespace ptp::core;
@@ -209,4 +210,30 @@ TEST_CASE("the ladder lists each stage's trigger, close and stop", "[decision]")
   CHECK(l.rows[2].action.trigger_price.str() == "2150");
   CHECK(l.rows[2].action.remaining_after.str() == "0.5");
   CHECK(l.take_profit_price->str() == "2250");
+}
+
+TEST_CASE("the quiet band holds exactly the prices at which nothing is due", "[decision]") {
+  // Exhaustive over a price grid: inside the band decide() never acts; every action is outside.
+  for (Side side : {Side::long_, Side::short_}) {
+    Position p = side == Side::long_ ? adopted("ETH", side, "2000", "1950", "1.5") : adopted("ETH", side, "2000", "2050", "1.5");
+    ExecutedStages done;
+    for (int step = 0; step < 4; ++step) {
+      const QuietBand band = quiet_band(p, done, kPlan);
+      for (int cents = 170000; cents <= 230000; cents += 7) {
+        const Price mark = Price::from_units(static_cast<std::int64_t>(cents) * 1'000'000);
+        const Decision d = decide(p, done, mark, eth_filters(), kPlan);
+        if (band.contains(mark)) {
+          INFO(to_string(side) << " step " << step << " mark " << mark.str());
+          CHECK_FALSE(d.has_actions());
+        }
+      }
+      // advance the position: execute what the next trigger (or a trailing move) does
+      const Price reach = side == Side::long_ ? band.upper : band.lower;
+      if (reach.units() == INT64_MAX || reach.units() == INT64_MIN) break;
+      const Decision d = decide(p, done, reach, eth_filters(), kPlan);
+      CHECK(d.has_actions());
+      execute(p, done, d);
+    }
+  }
+  CHECK(quiet_band(adopted("ETH", Side::long_, "2000", "1950", "1.5"), {}, kPlan).upper.str() == "2050");
 }
