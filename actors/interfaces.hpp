@@ -27,7 +27,8 @@ using market_data_actor = caf::typed_actor<
     caf::reacts_to<subscribe_atom, core::Symbol, position_actor>,
     caf::reacts_to<band_atom, core::Symbol, position_actor, core::Price, core::Price>,
     caf::reacts_to<unsub_atom, core::Symbol, position_actor>,
-    caf::replies_to<last_atom, core::Symbol>::with<LastPrice>>;
+    caf::replies_to<last_atom, core::Symbol>::with<LastPrice>,
+    caf::replies_to<flush_atom>::with<bool>>;  // sends the pending tick counts to metrics now
 
 // The only door to the exchange (blocking calls run on its own thread).
 using exchange_actor = caf::typed_actor<
@@ -51,7 +52,7 @@ using persistence_actor = caf::typed_actor<
 using metrics_actor = caf::typed_actor<
     caf::reacts_to<outcome_atom, core::Caller, core::OutcomeKind>,
     caf::reacts_to<latency_atom, std::int64_t>,
-    caf::reacts_to<tick_atom, std::int64_t>,
+    caf::reacts_to<tick_atom, std::int64_t, core::LatencyHistogram>,
     caf::reacts_to<flush_atom>,
     caf::replies_to<get_atom>::with<MetricsSnapshot>>;
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/arbiter.hpp"
+#include "core/latency_histogram.hpp"
 #include "core/order.hpp"
 #include "core/tick.hpp"
 #include "exchange/exchange.hpp"
@@ -97,9 +98,8 @@ struct MetricsSnapshot {
   std::uint64_t counts[4][core::kOutcomeKinds] = {};  // [caller][outcome]
   std::uint64_t ticks = 0;
   std::uint64_t decisions = 0;
-  std::int64_t latency_p50_ns = 0;
-  std::int64_t latency_p99_ns = 0;
-  std::int64_t latency_max_ns = 0;
+  core::LatencyHistogram decision_ns;  // tick entering market data -> a position actor's decision
+  core::LatencyHistogram routing_ns;   // tick entering market data -> routed or filtered (every tick)
   std::int64_t stream_age_ms = -1;  // since the last tick; -1 before the first
   std::uint64_t stream_reconnects = 0;
 };
@@ -150,6 +150,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::LastPrice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ReconcileReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::SweepReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::MetricsSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::LatencyHistogram)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::PriceTick)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::PositionKey)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::Symbol)

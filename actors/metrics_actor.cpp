@@ -4,16 +4,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <chrono>
-#include <vector>
 
 #include "actors/spawn.hpp"
 
 namespace ptp::actors {
 namespace {
-
-constexpr std::size_t kLatencySamples = 1 << 16;  // the most recent decisions, for percentiles
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -23,22 +19,12 @@ std::int64_t steady_ns() {
 struct metrics_state {
   SettingsPtr settings;
   MetricsSnapshot totals;
-  std::vector<std::int64_t> latencies;  // ring buffer
-  std::size_t next_latency = 0;
   std::int64_t last_tick_ns = 0;
   static inline const char* name = "metrics";
 };
 
 MetricsSnapshot snapshot(metrics_state& st) {
   MetricsSnapshot s = st.totals;
-  if (!st.latencies.empty()) {
-    std::vector<std::int64_t> sorted = st.latencies;
-    std::sort(sorted.begin(), sorted.end());
-    auto pct = [&](double p) { return sorted[static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1))]; };
-    s.latency_p50_ns = pct(0.50);
-    s.latency_p99_ns = pct(0.99);
-    s.latency_max_ns = sorted.back();
-  }
   s.stream_age_ms = st.last_tick_ns == 0 ? -1 : (steady_ns() - st.last_tick_ns) / 1'000'000;
   return s;
 }
@@ -59,13 +45,15 @@ void log_metrics(const MetricsSnapshot& s) {
     skips += row[static_cast<int>(core::OutcomeKind::recently_executed)] + row[static_cast<int>(core::OutcomeKind::in_progress)];
   }
   const double rate = executed + failed == 0 ? 1.0 : static_cast<double>(executed) / static_cast<double>(executed + failed);
-  spdlog::info(R"(metrics {{"ticks":{},"decisions":{},"latency_ns":{{"p50":{},"p99":{},"max":{}}},"stream_age_ms":{},"reconnects":{},"callers":{{{}}},"success_rate":{:.3f}}})",
-               s.ticks, s.decisions, s.latency_p50_ns, s.latency_p99_ns, s.latency_max_ns, s.stream_age_ms,
-               s.stream_reconnects, callers, rate);
-  spdlog::info("summary: {} ticks, {} stages executed, {} failed, {} skipped as recently_executed/in_progress, "
-               "tick-to-decision p50 {:.1f} us p99 {:.1f} us, stream age {} ms",
-               s.ticks, executed, failed, skips, static_cast<double>(s.latency_p50_ns) / 1000.0,
-               static_cast<double>(s.latency_p99_ns) / 1000.0, s.stream_age_ms);
+  const auto& d = s.decision_ns;
+  const auto& r = s.routing_ns;
+  spdlog::info(R"(metrics {{"ticks":{},"decisions":{},"decision_latency_ns":{{"p50":{},"p99":{},"p999":{},"max":{}}},"routing_latency_ns":{{"p50":{},"p99":{},"max":{}}},"stream_age_ms":{},"reconnects":{},"callers":{{{}}},"success_rate":{:.3f}}})",
+               s.ticks, s.decisions, d.percentile(0.5), d.percentile(0.99), d.percentile(0.999), d.max(),
+               r.percentile(0.5), r.percentile(0.99), r.max(), s.stream_age_ms, s.stream_reconnects, callers, rate);
+  spdlog::info("summary: {} ticks ({} reached a position), {} stages executed, {} failed, {} answered "
+               "recently_executed/in_progress, tick-to-decision p50 {:.1f} us p99 {:.1f} us, stream age {} ms",
+               s.ticks, s.decisions, executed, failed, skips, static_cast<double>(d.percentile(0.5)) / 1000.0,
+               static_cast<double>(d.percentile(0.99)) / 1000.0, s.stream_age_ms);
 }
 
 namespace {
@@ -78,13 +66,12 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         ++self->state.totals.counts[static_cast<int>(c)][static_cast<int>(k)];
       },
       [=](latency_atom, std::int64_t ns) {
-        auto& st = self->state;
-        ++st.totals.decisions;
-        if (st.latencies.size() < kLatencySamples) st.latencies.push_back(ns);
-        else st.latencies[st.next_latency++ % kLatencySamples] = ns;
+        ++self->state.totals.decisions;
+        self->state.totals.decision_ns.record(ns);
       },
-      [=](tick_atom, std::int64_t count) {
+      [=](tick_atom, std::int64_t count, const core::LatencyHistogram& routing) {
         self->state.totals.ticks += static_cast<std::uint64_t>(count);
+        self->state.totals.routing_ns.merge(routing);
         self->state.last_tick_ns = steady_ns();
       },
       [=](flush_atom) {

@@ -24,6 +24,10 @@ struct NodeOptions {
   std::chrono::milliseconds feed_interval{100};
 };
 
+// Scheduler settings for tick latency: CAF's idle workers back off to 10 ms sleeps by default,
+// which puts milliseconds on a tick that arrives at a quiet moment; these keep the backoff short.
+void configure_scheduler(caf::actor_system_config& cfg);
+
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ struct NodeSettings {
   bool observe = true;
   core::StagePlan plan = core::StagePlan::default_plan();
   std::optional<core::Ratio> default_stop_pct;
-  std::vector<core::Symbol> symbols;
+  std::vector<core::Symbol> symbols;     // in config order
+  std::set<core::Symbol> symbol_set;      // the same, for lookups (nodes may manage thousands)
   std::chrono::milliseconds dedupe_window{30'000};
   std::chrono::milliseconds health_check_interval{300'000};
   std::chrono::milliseconds agent_interval{900'000};
@@ -31,7 +33,7 @@ struct NodeSettings {
     s.observe = cfg.mode == config::Mode::observe;
     s.plan = cfg.plan;
     s.default_stop_pct = cfg.default_stop_pct;
-    s.symbols = cfg.symbols;
+    s.set_symbols(cfg.symbols);
     s.dedupe_window = cfg.dedupe_window;
     s.health_check_interval = cfg.health_check_interval;
     s.agent_interval = cfg.agent_interval;
@@ -39,11 +41,11 @@ struct NodeSettings {
     return s;
   }
 
-  bool manages(const core::Symbol& s) const {
-    for (const auto& m : symbols)
-      if (m == s) return true;
-    return false;
+  void set_symbols(std::vector<core::Symbol> list) {
+    symbols = std::move(list);
+    symbol_set = std::set<core::Symbol>(symbols.begin(), symbols.end());
   }
+  bool manages(const core::Symbol& s) const { return symbol_set.count(s) > 0; }
 };
 
 }  // namespace ptp::actors

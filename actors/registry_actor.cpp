@@ -265,6 +265,9 @@ void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& j
     stop_position(self, it->first, it->second, job);
     it = st.actors.erase(it);
   }
+  // Each position gets only its own resting orders (copying all of them per position is O(n^2)).
+  std::map<std::pair<core::Symbol, core::Side>, std::vector<core::OrderState>> orders_by_slot;
+  for (const auto& o : snap.orders) orders_by_slot[{o.symbol, o.position_side}].push_back(o);
   for (const auto& p : snap.positions) {
     if (!st.deps.settings->manages(p.symbol)) {
       warn_once(self, "unmanaged:" + p.symbol.canonical(),
@@ -278,7 +281,8 @@ void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& j
       self->send(it->second, size_atom_v, p.size);
       continue;
     }
-    adopt_or_resume(self, key, p, snap.orders, job);
+    auto own = orders_by_slot.find({p.symbol, p.side});
+    adopt_or_resume(self, key, p, own == orders_by_slot.end() ? std::vector<core::OrderState>{} : std::move(own->second), job);
   }
 }
 

@@ -235,6 +235,32 @@ std::vector<StageRecord> HistoryStore::stages(const core::PositionKey& key) {
   return out;
 }
 
+std::optional<StageRecord> HistoryStore::stage(const core::PositionKey& key, core::StageId stage) {
+  Txn txn(*env_, true);
+  auto bytes = txn.get(env_->db("stages"), stage_key(key, stage));
+  if (!bytes) return std::nullopt;
+  return decode_stage(*bytes);
+}
+
+void HistoryStore::import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages) {
+  Txn txn(*env_, false);
+  for (const auto& p : positions) txn.put(env_->db("positions"), p.position.key.str(), encode(p));
+  for (const auto& r : stages) {
+    const std::string bytes = encode(r);
+    if (r.state != StageState::failed) txn.put(env_->db("stages"), stage_key(r.key, r.stage), bytes);
+    txn.put(env_->db("events"), event_key(r, to_ns(r.at)), bytes);
+  }
+  txn.commit();
+}
+
+std::size_t HistoryStore::bytes_used() {
+  MDB_envinfo info;
+  MDB_stat stat;
+  mdb_env_info(env_->raw(), &info);
+  mdb_env_stat(env_->raw(), &stat);
+  return (info.me_last_pgno + 1) * stat.ms_psize;
+}
+
 std::vector<StageRecord> HistoryStore::history(const core::PositionKey& key, core::Clock::time_point from,
                                                core::Clock::time_point to) {
   std::vector<StageRecord> out;

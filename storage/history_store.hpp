@@ -42,6 +42,15 @@ class HistoryStore {
   void finish_stage(const StageRecord& result, const PositionRecord& position);
 
   std::vector<StageRecord> stages(const core::PositionKey& key);  // current records, by stage
+  // The one record of a stage, if any: the point lookup behind begin_stage's dedupe.
+  std::optional<StageRecord> stage(const core::PositionKey& key, core::StageId stage);
+
+  // Bulk writes in one synced transaction (imports, benchmarks). Stage records go to both the
+  // stage table and the event history, exactly as begin_stage/finish_stage would leave them.
+  void import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages);
+
+  // Bytes of the map in use (pages written), for size measurements.
+  std::size_t bytes_used();
   // Every event of one position between two times (inclusive), oldest first.
   std::vector<StageRecord> history(const core::PositionKey& key, core::Clock::time_point from,
                                    core::Clock::time_point to);

@@ -72,3 +72,22 @@ TEST_CASE("fractions are exact rationals: three thirds make a whole", "[decimal]
   CHECK_THROWS(Fraction::parse("1.5/3"));
   CHECK_THROWS(Fraction::parse("a/3"));
 }
+
+#include "core/latency_histogram.hpp"
+
+TEST_CASE("the latency histogram reports percentiles within its bucket precision", "[histogram]") {
+  LatencyHistogram h;
+  for (int i = 1; i <= 100000; ++i) h.record(i);
+  CHECK(h.count() == 100000);
+  CHECK(h.max() == 100000);
+  auto near = [](std::int64_t got, double want) { return static_cast<double>(got) >= want && static_cast<double>(got) <= want * 1.04; };
+  CHECK(near(h.percentile(0.5), 50000));
+  CHECK(near(h.percentile(0.99), 99000));
+  CHECK(h.percentile(1.0) == 100000);
+  LatencyHistogram small;
+  for (int v : {0, 1, 2, 31}) small.record(v);
+  CHECK(small.percentile(0.0) == 0);
+  CHECK(small.percentile(0.99) == 31);
+  small.merge(h);
+  CHECK(small.count() == 100004);
+}

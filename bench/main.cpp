@@ -1,0 +1,38 @@
+// ptp-bench: the figures behind the README's Performance section.
+//   build/ptp-bench            full run (minutes)
+//   build/ptp-bench --quick    every measurement briefly (CI runs this so it never rots)
+//   --json FILE                also writes every figure as one JSON object
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "bench/report.hpp"
+
+int main(int argc, char** argv) {
+  ptp::bench::Options o;
+  std::string json_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) o.quick = true;
+    else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json_path = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE]\n");
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::warn);  // the actors' info lines are not part of the measurement
+  ptp::bench::Report r;
+  r.note("mode", o.quick ? "quick" : "full");
+  r.note("cores", std::to_string(std::thread::hardware_concurrency()));
+  std::printf("ptp-bench (%s), %u cores\n", o.quick ? "quick" : "full", std::thread::hardware_concurrency());
+  ptp::bench::run_parse(r, o);
+  ptp::bench::run_tick_to_decision(r, o);
+  ptp::bench::run_scale(r, o);
+  ptp::bench::run_original_side_by_side(r, o);
+  if (!json_path.empty()) {
+    std::ofstream(json_path) << r.json() << "\n";
+    std::printf("\nfigures written to %s\n", json_path.c_str());
+  }
+  return 0;
+}
