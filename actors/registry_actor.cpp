@@ -40,16 +40,32 @@ struct registry_state {
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
 // One reconcile in progress: the report is delivered when the last nested step is done.
+// Positions to adopt or resume are handled one after the other: CAF 0.17 keeps outstanding
+// responses in lists it searches linearly, so thousands in flight at once would cost O(n^2).
 struct ReconcileJob {
+  struct Pending {
+    core::PositionKey key;
+    exchange::ExchangePosition position;
+    std::vector<core::OrderState> orders;
+  };
   caf::typed_response_promise<ReconcileReport> promise;
   ReconcileReport report;
   int outstanding = 0;
+  std::vector<Pending> queue;  // consumed from the back
+  std::function<void(Pending)> start_next;  // holds the job weakly (no cycle)
 };
 using JobPtr = std::shared_ptr<ReconcileJob>;
 
 void begin(const JobPtr& job) { ++job->outstanding; }
 void end(const JobPtr& job) {
-  if (--job->outstanding == 0) job->promise.deliver(job->report);
+  if (--job->outstanding > 0) return;
+  if (!job->queue.empty()) {
+    auto next = std::move(job->queue.back());
+    job->queue.pop_back();
+    job->start_next(std::move(next));
+    return;
+  }
+  job->promise.deliver(job->report);
 }
 
 core::PositionKey slot_key(self_ptr self, const core::Symbol& symbol, core::Side side) {
@@ -282,7 +298,7 @@ void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& j
       continue;
     }
     auto own = orders_by_slot.find({p.symbol, p.side});
-    adopt_or_resume(self, key, p, own == orders_by_slot.end() ? std::vector<core::OrderState>{} : std::move(own->second), job);
+    job->queue.push_back({key, p, own == orders_by_slot.end() ? std::vector<core::OrderState>{} : std::move(own->second)});
   }
 }
 
@@ -305,6 +321,22 @@ void restore(self_ptr self, const std::vector<storage::PositionRecord>& records,
     st.generations.restore(r.position.key, open);
   }
   st.restored = true;
+}
+
+// Calls `k` with a fresh price for `symbol`: the stream's last price, or a REST mark when the stream
+// is older than stream_stale_after (or has not started). `fail` gets the reason when neither exists.
+void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<void(core::Price, bool rest)> k,
+                      std::function<void(std::string)> fail) {
+  const auto stale_ns = std::chrono::nanoseconds(self->state.deps.settings->stream_stale_after).count();
+  self->request(self->state.market_data, caf::infinite, last_atom_v, symbol)
+      .then([=](LastPrice last) {
+        if (last.known && steady_ns() - last.received_ns < stale_ns) {
+          k(last.price, false);
+          return;
+        }
+        self->request(self->state.deps.exchange, caf::infinite, mark_atom_v, symbol)
+            .then([=](core::Price p) { k(p, true); }, [=](caf::error& e) { fail("no_price: " + to_string(e)); });
+      });
 }
 
 // Asks every position actor (drain or idle) and answers true once all have answered.
@@ -349,6 +381,9 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
       [=](reconcile_atom) {
         auto job = std::make_shared<ReconcileJob>();
         job->promise = self->make_response_promise<ReconcileReport>();
+        job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)](ReconcileJob::Pending p) {
+          if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
+        };
         begin(job);
         auto& st = self->state;
         self->request(st.deps.exchange, caf::infinite, snapshot_atom_v)
@@ -378,60 +413,80 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
         return job->promise;
       },
       [=](sweep_atom, core::Caller caller) {
-        auto promise = self->make_response_promise<SweepReport>();
+        // At most kSweepWidth positions are asked at once (CAF 0.17 searches outstanding
+        // responses linearly); each at a fresh price.
+        constexpr std::size_t kSweepWidth = 64;
         struct Fan {
           caf::typed_response_promise<SweepReport> promise;
           SweepReport report;
-          std::size_t remaining = 0;
+          std::vector<std::pair<core::PositionKey, position_actor>> targets;
+          std::size_t next = 0;
+          std::size_t in_flight = 0;
+          std::function<void()> launch;
         };
         auto fan = std::make_shared<Fan>();
-        fan->promise = promise;
+        fan->promise = self->make_response_promise<SweepReport>();
         fan->report.caller = caller;
-        fan->remaining = self->state.actors.size();
-        if (fan->remaining == 0) {
-          promise.deliver(fan->report);
-          return promise;
-        }
-        auto add = [fan](ExecuteReply r) {
+        fan->targets.assign(self->state.actors.begin(), self->state.actors.end());
+        std::weak_ptr<Fan> weak = fan;  // launch is stored in the fan: a strong capture would be a cycle
+        auto add = [fan](ExecuteReply r) {  // held by the requests in flight: keeps the fan alive
           fan->report.replies.push_back(std::move(r));
-          if (--fan->remaining == 0) fan->promise.deliver(fan->report);
+          --fan->in_flight;
+          fan->launch();
         };
-        const auto stale_ns = std::chrono::nanoseconds(self->state.deps.settings->stream_stale_after).count();
-        for (const auto& [key, actor] : self->state.actors) {
-          auto ask = [=](core::Price price) {
-            self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
-                .then([=](ExecuteReply r) { add(std::move(r)); },
-                      [=](caf::error& e) {
-                        add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
-                      });
-          };
-          self->request(self->state.market_data, caf::infinite, last_atom_v, key.symbol)
-              .then([=](LastPrice last) {
-                if (last.known && steady_ns() - last.received_ns < stale_ns) {
-                  ask(last.price);
-                  return;
-                }
-                // The stream is stale (or has not started): a fresh REST mark covers the gap.
-                self->request(self->state.deps.exchange, caf::infinite, mark_atom_v, key.symbol)
-                    .then(
-                        [=](core::Price p) {
-                          ++fan->report.rest_prices;
-                          ask(p);
-                        },
+        fan->launch = [=] {
+          auto f = weak.lock();
+          if (!f) return;
+          while (f->in_flight < kSweepWidth && f->next < f->targets.size()) {
+            auto [key, actor] = f->targets[f->next++];
+            ++f->in_flight;
+            auto ask = [=](core::Price price) {
+              self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
+                  .then([=](ExecuteReply r) { add(std::move(r)); },
                         [=](caf::error& e) {
-                          add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "no_price: " + to_string(e)}, {}, {}});
+                          add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
                         });
-              });
-        }
+            };
+            with_fresh_price(
+                self, key.symbol,
+                [=](core::Price price, bool rest) {
+                  if (auto g = weak.lock(); g && rest) ++g->report.rest_prices;
+                  ask(price);
+                },
+                [=](std::string why) { add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, why}, {}, {}}); });
+          }
+          if (f->in_flight == 0 && f->next == f->targets.size()) {
+            f->promise.deliver(f->report);
+          }
+        };
+        auto promise = fan->promise;
+        fan->launch();
         return promise;
       },
       [=](execute_atom, const core::Symbol& symbol, core::Side side, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
         for (const auto& [key, actor] : self->state.actors) {
           if (!same_slot(key, symbol, side)) continue;
           auto promise = self->make_response_promise<ExecuteReply>();
-          self->request(actor, caf::infinite, execute_atom_v, req)
-              .then([=](ExecuteReply r) mutable { promise.deliver(r); },
-                    [=](caf::error& e) mutable { promise.deliver(e); });
+          auto forward = [=](ExecuteRequest priced) mutable {
+            self->request(actor, caf::infinite, execute_atom_v, priced)
+                .then([=](ExecuteReply r) mutable { promise.deliver(r); },
+                      [=](caf::error& e) mutable { promise.deliver(e); });
+          };
+          if (req.price) {
+            forward(req);
+          } else {
+            // The agent tool and the operator name no price: they get the same fresh price as the health check.
+            with_fresh_price(
+                self, symbol,
+                [=](core::Price p, bool) mutable {
+                  ExecuteRequest priced = req;
+                  priced.price = p;
+                  forward(priced);
+                },
+                [=, k = key](std::string why) mutable {
+                  promise.deliver(ExecuteReply{k, req.caller, core::Outcome{core::OutcomeKind::failed, why}, req.stage, {}});
+                });
+          }
           return promise;
         }
         return ExecuteReply{slot_key(self, symbol, side), req.caller,

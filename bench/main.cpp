@@ -2,6 +2,7 @@
 //   build/ptp-bench            full run (minutes)
 //   build/ptp-bench --quick    every measurement briefly (CI runs this so it never rots)
 //   --json FILE                also writes every figure as one JSON object
+//   --only SECTION             parse, latency, scale or original
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -12,12 +13,13 @@
 
 int main(int argc, char** argv) {
   ptp::bench::Options o;
-  std::string json_path;
+  std::string json_path, only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) o.quick = true;
     else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json_path = argv[++i];
+    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE]\n");
+      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE] [--only parse|latency|scale|original]\n");
       return 2;
     }
   }
@@ -26,10 +28,11 @@ int main(int argc, char** argv) {
   r.note("mode", o.quick ? "quick" : "full");
   r.note("cores", std::to_string(std::thread::hardware_concurrency()));
   std::printf("ptp-bench (%s), %u cores\n", o.quick ? "quick" : "full", std::thread::hardware_concurrency());
-  ptp::bench::run_parse(r, o);
-  ptp::bench::run_tick_to_decision(r, o);
-  ptp::bench::run_scale(r, o);
-  ptp::bench::run_original_side_by_side(r, o);
+  auto wanted = [&](const char* s) { return only.empty() || only == s; };
+  if (wanted("parse")) ptp::bench::run_parse(r, o);
+  if (wanted("latency")) ptp::bench::run_tick_to_decision(r, o);
+  if (wanted("scale")) ptp::bench::run_scale(r, o);
+  if (wanted("original")) ptp::bench::run_original_side_by_side(r, o);
   if (!json_path.empty()) {
     std::ofstream(json_path) << r.json() << "\n";
     std::printf("\nfigures written to %s\n", json_path.c_str());

@@ -294,3 +294,17 @@ TEST_CASE("the health-check sweep prices each position and executes what is due"
   const auto again = n.sweep(Caller::ai_agent);
   CHECK(again.replies[0].outcome.kind == OutcomeKind::recently_executed);
 }
+
+TEST_CASE("an agent tool call names no price: it gets the same fresh price as the health check", "[node]") {
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong);
+  auto sim = sim_for(cfg);
+  NodeHarness n(cfg, sim, dir.path());
+  n.reconcile();
+  CHECK(n.execute("ETH", Side::long_, Caller::ai_agent, 1).outcome.kind == OutcomeKind::not_due);
+  sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2060"));  // the stream is silent: REST mark
+  const auto reply = n.execute("ETH", Side::long_, Caller::ai_agent, 1);
+  CHECK(reply.outcome.kind == OutcomeKind::success);
+  CHECK(reply.r.str() == "1.2");
+  CHECK(n.execute("BTC", Side::long_, Caller::operator_, 1).outcome.str() == "failed:no_open_position");
+}
