@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "exchange/exchange.hpp"
 
@@ -46,28 +47,18 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   return out;
 }
 
-template <class F>
-auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    spdlog::warn("[exchange] {} failed: {}", what, e.what());
-    return caf::make_error(caf::sec::runtime_error, std::string(what) + ": " + e.what());
-  }
-}
-
 exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
                                                 std::shared_ptr<exchange::Exchange> ex) {
   self->state.ex = std::move(ex);
   return {
       [=](snapshot_atom) {
-        return guarded("positions", [&] {
+        return guarded("exchange", "positions", [&] {
           auto& e = *self->state.ex;
           return ExchangeSnapshot{e.open_positions(), e.open_orders()};
         });
       },
-      [=](mark_atom, const core::Symbol& s) { return guarded("mark price", [&] { return self->state.ex->mark_price(s); }); },
-      [=](filters_atom, const core::Symbol& s) { return guarded("filters", [&] { return self->state.ex->filters(s); }); },
+      [=](mark_atom, const core::Symbol& s) { return guarded("exchange", "mark price", [&] { return self->state.ex->mark_price(s); }); },
+      [=](filters_atom, const core::Symbol& s) { return guarded("exchange", "filters", [&] { return self->state.ex->filters(s); }); },
       [=](order_atom, const OrderRequest& r) { return call(*self->state.ex, r); },
   };
 }

@@ -12,11 +12,6 @@
 namespace ptp::actors {
 namespace {
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 struct market_data_state {
   core::BandRouter<position_actor> router;
   std::map<core::Symbol, LastPrice> last;
@@ -32,7 +27,7 @@ void report(market_data_actor::stateful_pointer<market_data_state> self) {
   self->send(st.metrics, tick_atom_v, st.unreported_ticks, st.routing);
   st.unreported_ticks = 0;
   st.routing = core::LatencyHistogram{};
-  st.last_report_ns = steady_ns();
+  st.last_report_ns = core::steady_now_ns();
 }
 
 market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer<market_data_state> self,
@@ -41,10 +36,10 @@ market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer
   return {
       [=](tick_atom, core::PriceTick tick) {
         auto& st = self->state;
-        if (tick.received_ns == 0) tick.received_ns = steady_ns();
+        if (tick.received_ns == 0) tick.received_ns = core::steady_now_ns();
         st.last[tick.symbol] = LastPrice{true, tick.price, tick.received_ns};
         st.router.route(tick, [&](const position_actor& p, const core::PriceTick& t) { self->send(p, tick_atom_v, t); });
-        const std::int64_t now = steady_ns();
+        const std::int64_t now = core::steady_now_ns();
         st.routing.record(now - tick.received_ns);
         // Tick counts go to metrics in batches: one message per tick would double the hops.
         ++st.unreported_ticks;

@@ -11,11 +11,6 @@
 namespace ptp::actors {
 namespace {
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 struct metrics_state {
   SettingsPtr settings;
   MetricsSnapshot totals;
@@ -25,7 +20,7 @@ struct metrics_state {
 
 MetricsSnapshot snapshot(metrics_state& st) {
   MetricsSnapshot s = st.totals;
-  s.stream_age_ms = st.last_tick_ns == 0 ? -1 : (steady_ns() - st.last_tick_ns) / 1'000'000;
+  s.stream_age_ms = st.last_tick_ns == 0 ? -1 : (core::steady_now_ns() - st.last_tick_ns) / 1'000'000;
   return s;
 }
 
@@ -72,7 +67,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       [=](tick_atom, std::int64_t count, const core::LatencyHistogram& routing) {
         self->state.totals.ticks += static_cast<std::uint64_t>(count);
         self->state.totals.routing_ns.merge(routing);
-        self->state.last_tick_ns = steady_ns();
+        self->state.last_tick_ns = core::steady_now_ns();
       },
       [=](flush_atom) {
         log_metrics(snapshot(self->state));

@@ -2,6 +2,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "storage/history_store.hpp"
 
@@ -12,17 +13,6 @@ struct persistence_state {
   std::shared_ptr<storage::HistoryStore> store;
   static inline const char* name = "persistence";
 };
-
-// Storage failures become error values with context; the caller decides (no order is sent).
-template <class F>
-auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    spdlog::error("[persistence] {} failed: {}", what, e.what());
-    return caf::make_error(caf::sec::runtime_error, std::string(what) + ": " + e.what());
-  }
-}
 
 persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer<persistence_state> self,
                                              std::shared_ptr<storage::HistoryStore> store) {
@@ -39,7 +29,7 @@ persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer
         }
       },
       [=](adopt_atom, const storage::PositionRecord& rec) {
-        return guarded("adopt", [&] {
+        return guarded("persistence", "adopt", [&] {
           auto& s = *self->state.store;
           // An existing record wins: the initial stop is captured once, for the position's life.
           if (auto existing = s.position(rec.position.key); existing && existing->open) return *existing;
@@ -48,26 +38,26 @@ persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer
         });
       },
       [=](save_atom, const storage::PositionRecord& rec) {
-        return guarded("save", [&] {
+        return guarded("persistence", "save", [&] {
           self->state.store->put_position(rec);
           return true;
         });
       },
       [=](begin_atom, const storage::StageRecord& intent) {
-        return guarded("begin_stage", [&] {
+        return guarded("persistence", "begin_stage", [&] {
           auto b = self->state.store->begin_stage(intent);
           return BeginReply{b.result == storage::HistoryStore::BeginResult::started, b.existing};
         });
       },
       [=](finish_atom, const storage::StageRecord& result, const storage::PositionRecord& rec) {
-        return guarded("finish_stage", [&] {
+        return guarded("persistence", "finish_stage", [&] {
           self->state.store->finish_stage(result, rec);
           return true;
         });
       },
-      [=](list_atom) { return guarded("list", [&] { return self->state.store->positions(); }); },
+      [=](list_atom) { return guarded("persistence", "list", [&] { return self->state.store->positions(); }); },
       [=](history_atom, const core::PositionKey& key) {
-        return guarded("history", [&] {
+        return guarded("persistence", "history", [&] {
           return self->state.store->history(key, core::Clock::time_point::min(), core::Clock::time_point::max());
         });
       },

@@ -25,11 +25,6 @@ using core::Outcome;
 using core::OutcomeKind;
 using Op = OrderRequest::Op;
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 struct position_state {
   PositionDeps deps;
   storage::PositionRecord rec;
@@ -403,7 +398,7 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
   core::Request req{core::Caller::market, std::nullopt, tick.price};
   const auto arb = core::arbitrate(st.rec.position, st.book, req, false, settings.observe, core::Clock::now(),
                                    settings.dedupe_window, st.filters, settings.plan);
-  if (tick.received_ns) self->send(st.deps.metrics, latency_atom_v, steady_ns() - tick.received_ns);
+  if (tick.received_ns) self->send(st.deps.metrics, latency_atom_v, core::steady_now_ns() - tick.received_ns);
   if (arb.answer) {
     if (arb.answer->kind == OutcomeKind::observe_only) {
       log_observed(self, core::Caller::market, arb.execute, arb.decision.r, /*once=*/true);

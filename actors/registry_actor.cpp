@@ -21,11 +21,6 @@ namespace {
 
 using Op = OrderRequest::Op;
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 struct registry_state {
   PositionDeps deps;
   market_data_actor market_data;
@@ -330,7 +325,7 @@ void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<v
   const auto stale_ns = std::chrono::nanoseconds(self->state.deps.settings->stream_stale_after).count();
   self->request(self->state.market_data, caf::infinite, last_atom_v, symbol)
       .then([=](LastPrice last) {
-        if (last.known && steady_ns() - last.received_ns < stale_ns) {
+        if (last.known && core::steady_now_ns() - last.received_ns < stale_ns) {
           k(last.price, false);
           return;
         }
@@ -428,11 +423,12 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
         fan->promise = self->make_response_promise<SweepReport>();
         fan->report.caller = caller;
         fan->targets.assign(self->state.actors.begin(), self->state.actors.end());
-        std::weak_ptr<Fan> weak = fan;  // launch is stored in the fan: a strong capture would be a cycle
-        auto add = [fan](ExecuteReply r) {  // held by the requests in flight: keeps the fan alive
-          fan->report.replies.push_back(std::move(r));
-          --fan->in_flight;
-          fan->launch();
+        // The fan stores `launch`, so `launch` holds it weakly; the requests in flight hold it strongly.
+        std::weak_ptr<Fan> weak = fan;
+        auto add = [](const std::shared_ptr<Fan>& f, ExecuteReply r) {
+          f->report.replies.push_back(std::move(r));
+          --f->in_flight;
+          f->launch();
         };
         fan->launch = [=] {
           auto f = weak.lock();
@@ -442,18 +438,18 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
             ++f->in_flight;
             auto ask = [=](core::Price price) {
               self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
-                  .then([=](ExecuteReply r) { add(std::move(r)); },
+                  .then([=](ExecuteReply r) { add(f, std::move(r)); },
                         [=](caf::error& e) {
-                          add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
+                          add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
                         });
             };
             with_fresh_price(
                 self, key.symbol,
                 [=](core::Price price, bool rest) {
-                  if (auto g = weak.lock(); g && rest) ++g->report.rest_prices;
+                  if (rest) ++f->report.rest_prices;
                   ask(price);
                 },
-                [=](std::string why) { add(ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, why}, {}, {}}); });
+                [=](std::string why) { add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, why}, {}, {}}); });
           }
           if (f->in_flight == 0 && f->next == f->targets.size()) {
             f->promise.deliver(f->report);

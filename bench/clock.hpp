@@ -5,12 +5,11 @@
 #include <fstream>
 #include <string>
 
+#include "core/tick.hpp"
+
 namespace ptp::bench {
 
-inline std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+inline std::int64_t now_ns() { return core::steady_now_ns(); }
 
 // Resident memory of this process, in bytes (VmRSS).
 inline std::int64_t rss_bytes() {

@@ -102,15 +102,17 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   // The source is an actor, as the websocket client and the simulator feed are: it stamps each
   // tick as it hands it to market data. The driver thread only paces it, in bursts of what is due
   // (a spinning driver would take one of this machine's two cores from the actors it measures).
-  auto source = sys.spawn([md = node.market_data, prepared](caf::event_based_actor*) -> caf::behavior {
+  // (CAF 0.17 dereferences a null argument pack when a functor takes no arguments: pass them.)
+  auto source = sys.spawn(
+      [](caf::event_based_actor*, actors::market_data_actor md, std::vector<core::PriceTick> ticks) -> caf::behavior {
     return {[=](long from, long to) {
       for (long i = from; i < to; ++i) {
-        core::PriceTick t = prepared[static_cast<std::size_t>(i % 4096)];
+        core::PriceTick t = ticks[static_cast<std::size_t>(i % 4096)];
         t.received_ns = now_ns();
         caf::anon_send(md, actors::tick_atom_v, t);
       }
     }};
-  });
+  }, node.market_data, prepared);
   const auto t0 = now_ns();
   long i = 0;
   while (i < run.ticks) {

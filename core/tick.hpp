@@ -1,12 +1,19 @@
 // A price observation for one instrument, as it enters the node.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include "core/decimal.hpp"
 #include "core/symbol.hpp"
 
 namespace ptp::core {
+
+// The clock ticks are stamped with (steady: latencies, never wall time).
+inline std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 struct PriceTick {
   Symbol symbol{"BTC", "USDT"};

@@ -18,11 +18,6 @@ using core::Qty;
 
 double to_fraction(core::Ratio pct) { return static_cast<double>(pct.units()) / core::kDecimalOne / 100.0; }
 
-std::int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Does `mark` cross the trigger of a resting order reducing a position on `side`?
 bool crossed(const OrderState& o, Price mark) {
   const bool long_pos = o.position_side == core::Side::long_;
@@ -114,7 +109,7 @@ core::PriceTick SimExchange::move_to(Instrument& in, Price price) {
   in.mark = price;
   in.path.push_back(price);
   fire_crossed(in.spec.symbol);
-  return core::PriceTick{in.spec.symbol, price, steady_ns()};
+  return core::PriceTick{in.spec.symbol, price, core::steady_now_ns()};
 }
 
 void SimExchange::fire_crossed(const core::Symbol& symbol) {
