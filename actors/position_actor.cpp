@@ -36,6 +36,8 @@ struct position_state {
   std::set<std::uint8_t> observed;  // observe mode: stages already logged as due
   core::HoldTracker hold;
   bool draining = false;  // shutting down: no new stage starts
+  std::shared_ptr<struct StageRun> unfilled;  // a stage whose close was accepted but has not filled
+  int fill_polls = 0;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
   std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
   static inline const char* name = "position";
@@ -231,6 +233,18 @@ void stop_step(self_ptr self, RunPtr run) {
   });
 }
 
+constexpr auto kFillPollInterval = std::chrono::milliseconds(100);
+constexpr int kFillPolls = 100;  // 10 s, then the stage fails; a retry reuses the client id, so it can never close twice
+
+void close_filled(self_ptr self, RunPtr run, const core::OrderState& fill) {
+  run->record.closed_qty = fill.filled_qty;
+  run->record.fill_price = fill.avg_fill_price;
+  run->after.position.remaining_size -= fill.filled_qty;
+  if (fill.filled_qty != run->action.close_qty)
+    run->notes.push_back("filled " + fill.filled_qty.str() + " of " + run->action.close_qty.str());
+  stop_step(self, run);
+}
+
 void close_step(self_ptr self, RunPtr run) {
   const core::Position& p = self->state.rec.position;
   if (!run->action.close_qty.is_positive()) {
@@ -243,12 +257,35 @@ void close_step(self_ptr self, RunPtr run) {
       finish_stage(self, run, Outcome{OutcomeKind::failed, rep.reason});
       return;
     }
-    run->record.closed_qty = rep.state.filled_qty;
-    run->record.fill_price = rep.state.avg_fill_price;
-    run->after.position.remaining_size -= rep.state.filled_qty;
-    if (rep.state.filled_qty != run->action.close_qty)
-      run->notes.push_back("filled " + rep.state.filled_qty.str() + " of " + run->action.close_qty.str());
-    stop_step(self, run);
+    if (rep.state.status != core::OrderStatus::filled) {
+      // Accepted, not filled yet: ask again until it fills; nothing else happens meanwhile.
+      self->state.unfilled = run;
+      self->state.fill_polls = 0;
+      self->delayed_send(self, kFillPollInterval, poll_atom_v);
+      return;
+    }
+    close_filled(self, run, rep.state);
+  });
+}
+
+void poll_fill(self_ptr self) {
+  auto run = self->state.unfilled;
+  if (!run) return;
+  const core::Position& p = self->state.rec.position;
+  OrderRequest q{Op::query, p.key.symbol, p.side(), {}, {}, run->record.close_client_id, {}};
+  send_order(self, q, [=](OrderReply rep) {
+    auto& st = self->state;
+    if (rep.ok && rep.found && rep.state.status == core::OrderStatus::filled) {
+      st.unfilled.reset();
+      close_filled(self, run, rep.state);
+      return;
+    }
+    if (++st.fill_polls < kFillPolls) {
+      self->delayed_send(self, kFillPollInterval, poll_atom_v);
+      return;
+    }
+    st.unfilled.reset();
+    finish_stage(self, run, Outcome{OutcomeKind::failed, "fill_unconfirmed after " + std::to_string(kFillPolls) + " queries"});
   });
 }
 
@@ -500,6 +537,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         st.idle_waiters.push_back(promise);
         return promise;
       },
+      [=](poll_atom) { poll_fill(self); },
       [=](size_atom, core::Qty exchange_size) {
         auto& st = self->state;
         if (st.in_flight || exchange_size == st.rec.position.remaining_size) return;

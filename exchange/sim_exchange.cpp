@@ -115,13 +115,19 @@ core::PriceTick SimExchange::move_to(Instrument& in, Price price) {
 void SimExchange::fire_crossed(const core::Symbol& symbol) {
   const Price mark = instruments_.at(symbol).mark;
   for (auto& o : orders_) {
-    if (o.symbol != symbol || o.status != OrderStatus::open || o.kind == OrderKind::market_close) continue;
-    if (!crossed(o, mark)) continue;
-    const Qty filled = reduce({o.symbol, o.position_side}, o.qty, mark);
-    o.filled_qty = filled;
-    o.avg_fill_price = mark;
-    o.status = filled.is_zero() ? OrderStatus::canceled : OrderStatus::filled;
+    if (o.symbol != symbol || o.status != OrderStatus::open) continue;
+    // a market close still open had its fill delayed: it fills at this move
+    if (o.kind != OrderKind::market_close && !crossed(o, mark)) continue;
+    fill_now(o, mark);
   }
+}
+
+void SimExchange::fill_now(OrderState& o, Price price) {
+  const Qty filled = reduce({o.symbol, o.position_side}, o.qty, price);
+  o.filled_qty = filled;
+  o.avg_fill_price = price;
+  o.status = filled.is_zero() ? OrderStatus::canceled : OrderStatus::filled;
+  delayed_fills_.erase(o.ref.client_id);
 }
 
 Qty SimExchange::reduce(const Slot& slot, Qty qty, Price price) {
@@ -209,6 +215,11 @@ OrderState SimExchange::close_market(const core::Symbol& symbol, core::Side posi
     ++rejected_;
     throw ExchangeError(ExchangeError::Kind::rejected, "-1111", "Precision is over the maximum defined for this asset.");
   }
+  if (fault && fault->type == SimFault::Type::delay_fill) {
+    delayed_fills_[client_id] = fault->fill_after_queries;
+    return accept(OrderState{{client_id, ""}, OrderKind::market_close, symbol, position_side, qty, {}, {}, {},
+                             OrderStatus::open});
+  }
   const Qty filled = reduce({symbol, position_side}, qty, in.mark);
   OrderState& o = accept(OrderState{{client_id, ""}, OrderKind::market_close, symbol, position_side, qty, filled,
                                     in.mark, {}, OrderStatus::filled});
@@ -264,8 +275,12 @@ void SimExchange::cancel(const core::Symbol& symbol, const core::OrderRef& ref) 
 
 std::optional<OrderState> SimExchange::query(const core::Symbol& symbol, const std::string& client_id) {
   std::lock_guard lock(mu_);
-  for (const auto& o : orders_)
-    if (o.symbol == symbol && o.ref.client_id == client_id) return o;
+  for (auto& o : orders_) {
+    if (o.symbol != symbol || o.ref.client_id != client_id) continue;
+    if (auto d = delayed_fills_.find(client_id); d != delayed_fills_.end() && --d->second <= 0)
+      fill_now(o, instrument(symbol).mark);
+    return o;
+  }
   return std::nullopt;
 }
 

@@ -3,8 +3,9 @@
 // Instruments with Binance- or Gate.io-like filters, positions from the config (each with the
 // user's stop order), a price path (seeded random walk with drift, or a replayed tick file),
 // reduce-only market orders filled at the mark, stops and take-profits that fire when the mark
-// crosses them, and an order log that tests read. Faults can be injected: rejections, and
-// timeouts before or after the exchange accepted the order. Thread-safe.
+// crosses them, and an order log that tests read. Faults can be injected: rejections, timeouts
+// before or after the exchange accepted the order, and fills delayed to the next price move.
+// Thread-safe.
 #pragma once
 
 #include <deque>
@@ -20,12 +21,15 @@
 namespace ptp::exchange {
 
 struct SimFault {
-  enum class Type : unsigned char { reject, timeout_before_accept, timeout_after_accept };
+  // delay_fill: a market close is accepted but fills only at the next price move, or once it has
+  // been queried `fill_after_queries` times (an exchange that is slow to fill).
+  enum class Type : unsigned char { reject, timeout_before_accept, timeout_after_accept, delay_fill };
   core::OrderKind kind = core::OrderKind::market_close;  // which orders it hits
   Type type = Type::reject;
   std::string code = "-2022";
   std::string message = "ReduceOnly Order is rejected.";
   int count = 1;  // how many matching orders it hits
+  int fill_after_queries = 3;
 };
 
 class SimExchange final : public Exchange {
@@ -85,6 +89,7 @@ class SimExchange final : public Exchange {
   core::OrderState& accept(core::OrderState order);
   void check_new_client_id(const std::string& client_id) const;
   core::Qty reduce(const Slot& slot, core::Qty qty, core::Price price);
+  void fill_now(core::OrderState& o, core::Price price);
   void fire_crossed(const core::Symbol& symbol);
   core::PriceTick move_to(Instrument& in, core::Price price);
 
@@ -93,6 +98,7 @@ class SimExchange final : public Exchange {
   std::map<Slot, Book> books_;
   std::vector<core::OrderState> orders_;  // the order log
   std::deque<SimFault> faults_;
+  std::map<std::string, int> delayed_fills_;  // client id -> queries left before it fills
   std::size_t rejected_ = 0;
   std::uint64_t next_id_ = 1;
   std::mt19937_64 rng_;

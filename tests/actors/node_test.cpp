@@ -308,3 +308,27 @@ TEST_CASE("an agent tool call names no price: it gets the same fresh price as th
   CHECK(reply.r.str() == "1.2");
   CHECK(n.execute("BTC", Side::long_, Caller::operator_, 1).outcome.str() == "failed:no_open_position");
 }
+
+TEST_CASE("a delayed fill is awaited by querying its client id; the stop moves only after the fill", "[node]") {
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong);
+  auto sim = sim_for(cfg);
+  NodeHarness n(cfg, sim, dir.path());
+  n.reconcile();
+  // the exchange fills the close only after it has been asked about it three times
+  sim->inject(exchange::SimFault{core::OrderKind::market_close, exchange::SimFault::Type::delay_fill, "", "", 1, 3});
+  sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2060"));
+  caf::scoped_actor caller{n.system()};
+  caller->send(n.node().registry, actors::execute_atom_v, core::Symbol::parse("ETH"), Side::long_,
+               actors::ExecuteRequest{Caller::health_check, core::StageId{1}, core::Price::parse("2060")});
+  // While the close waits for its fill, the position answers in_progress to everyone else.
+  CHECK(n.execute("ETH", Side::long_, Caller::ai_agent, 1, "2060").outcome.kind == OutcomeKind::in_progress);
+  actors::ExecuteReply reply;
+  caller->receive([&](const actors::ExecuteReply& r) { reply = r; });
+  CHECK(reply.outcome.kind == OutcomeKind::success);
+  const auto closes = n.closes("ETH");
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].avg_fill_price.str() == "2060");
+  CHECK(closes[0].filled_qty.str() == "0.5");
+  CHECK(n.status()[0].record.position.current_stop.str() == "2000");
+}

@@ -123,3 +123,20 @@ TEST_CASE("the random walk is seeded and tick-rounded", "[sim]") {
   }
   CHECK(a->price_path(kEth).size() == 51);
 }
+
+TEST_CASE("a delayed fill leaves the close open until the next price move", "[sim]") {
+  auto sim = make_sim();
+  sim->inject(SimFault{OrderKind::market_close, SimFault::Type::delay_fill, "", "", 1});
+  auto o = sim->close_market(kEth, Side::long_, Qty::parse("0.5"), "late");
+  CHECK(o.status == OrderStatus::open);
+  CHECK(sim->position(kEth, Side::long_)->size.str() == "1.5");
+  sim->set_mark(kEth, Price::parse("2010"));
+  auto filled = sim->query(kEth, "late");
+  CHECK(filled->status == OrderStatus::filled);
+  CHECK(filled->avg_fill_price.str() == "2010");
+  CHECK(sim->position(kEth, Side::long_)->size.str() == "1");
+  sim->inject(SimFault{OrderKind::market_close, SimFault::Type::delay_fill, "", "", 1, 2});
+  sim->close_market(kEth, Side::long_, Qty::parse("0.5"), "slow");
+  CHECK(sim->query(kEth, "slow")->status == OrderStatus::open);
+  CHECK(sim->query(kEth, "slow")->status == OrderStatus::filled);  // filled on the second query
+}
