@@ -26,6 +26,15 @@ core::PositionKey eth_key(std::uint32_t generation = 1) {
   return core::PositionKey{core::Exchange::sim, "t", core::Symbol::parse("ETH"), Side::long_, generation};
 }
 
+// An ETH long (1.5 @ 2000, stop 1950) adopted by a node in execute mode: where most tests start.
+struct EthNode {
+  test::TempDir dir;
+  config::Config cfg = test::node_config("execute", test::kEthLong);
+  std::shared_ptr<exchange::SimExchange> sim = sim_for(cfg);
+  NodeHarness n{cfg, sim, dir.path()};
+  actors::ReconcileReport adopted = n.reconcile();
+};
+
 // Captures what the node logs while it is alive.
 struct LogCapture {
   std::ostringstream out;
@@ -45,11 +54,10 @@ struct LogCapture {
 }  // namespace
 
 TEST_CASE("tick, health check and agent asking for stage 1 at once send exactly one close", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  REQUIRE(n.reconcile().adopted == 1);
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
+  REQUIRE(f.adopted.adopted == 1);
   sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2060"));  // 1.2R
 
   // Many rounds of all three callers at the same instant, from three threads at once.
@@ -181,11 +189,9 @@ TEST_CASE("observe mode sends nothing and logs what it would do", "[node]") {
 }
 
 TEST_CASE("a position closed outside the node: its actor stops, history stays, a new one starts fresh", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   CHECK(n.execute("ETH", Side::long_, Caller::health_check, 1, "2050").outcome.kind == OutcomeKind::success);
   sim->close_position(core::Symbol::parse("ETH"), Side::long_);  // the user closes it on the exchange
   CHECK(n.reconcile().stopped == 1);
@@ -206,11 +212,9 @@ TEST_CASE("a position closed outside the node: its actor stops, history stays, a
 }
 
 TEST_CASE("a gap from 0.5R to 2.4R executes stage 1 then stage 2, in order, each recorded", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   n.tick("ETH", "2025");
   n.settle();
   CHECK(n.closes("ETH").empty());
@@ -243,11 +247,9 @@ TEST_CASE("a gap from 0.5R to 2.4R executes stage 1 then stage 2, in order, each
 }
 
 TEST_CASE("a rejected close leaves the stage not executed and retryable, with the reason recorded", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   sim->inject(exchange::SimFault{core::OrderKind::market_close, exchange::SimFault::Type::reject, "-2022",
                                  "ReduceOnly Order is rejected.", 1});
   const auto rejected = n.execute("ETH", Side::long_, Caller::health_check, 1, "2060");
@@ -268,11 +270,9 @@ TEST_CASE("a rejected close leaves the stage not executed and retryable, with th
 
 TEST_CASE("a close that timed out after the exchange filled it is resolved by its client id, not resent",
           "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   sim->inject(exchange::SimFault{core::OrderKind::market_close, exchange::SimFault::Type::timeout_after_accept, "", "", 1});
   CHECK(n.execute("ETH", Side::long_, Caller::health_check, 1, "2060").outcome.kind == OutcomeKind::success);
   CHECK(n.closes("ETH").size() == 1);
@@ -280,11 +280,9 @@ TEST_CASE("a close that timed out after the exchange filled it is resolved by it
 }
 
 TEST_CASE("the health-check sweep prices each position and executes what is due", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2051"));  // no tick: the stream is silent
   const auto sweep = n.sweep(Caller::health_check);
   CHECK(sweep.rest_prices == 1);
@@ -296,11 +294,9 @@ TEST_CASE("the health-check sweep prices each position and executes what is due"
 }
 
 TEST_CASE("an agent tool call names no price: it gets the same fresh price as the health check", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   CHECK(n.execute("ETH", Side::long_, Caller::ai_agent, 1).outcome.kind == OutcomeKind::not_due);
   sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2060"));  // the stream is silent: REST mark
   const auto reply = n.execute("ETH", Side::long_, Caller::ai_agent, 1);
@@ -310,11 +306,9 @@ TEST_CASE("an agent tool call names no price: it gets the same fresh price as th
 }
 
 TEST_CASE("a delayed fill is awaited by querying its client id; the stop moves only after the fill", "[node]") {
-  test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong);
-  auto sim = sim_for(cfg);
-  NodeHarness n(cfg, sim, dir.path());
-  n.reconcile();
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
   // the exchange fills the close only after it has been asked about it three times
   sim->inject(exchange::SimFault{core::OrderKind::market_close, exchange::SimFault::Type::delay_fill, "", "", 1, 3});
   sim->set_mark(core::Symbol::parse("ETH"), core::Price::parse("2060"));
