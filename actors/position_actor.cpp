@@ -164,35 +164,44 @@ void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
           });
 }
 
+// Places `order`, then cancels `old` (if any): the replacement is on the exchange before the old
+// order goes, so the position is never without it. `k` gets the placement's reply and, when the
+// old order could not be cancelled, why.
+void replace_order(self_ptr self, OrderRequest order, core::OrderRef old,
+                   std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
+  send_order(self, order, [=](OrderReply placed) {
+    if (!placed.ok || old.empty()) {
+      k(placed, {});
+      return;
+    }
+    send_order(self, OrderRequest{Op::cancel, order.symbol, order.side, {}, {}, {}, old},
+               [=](OrderReply c) { k(placed, c.ok ? std::string() : c.reason); });
+  });
+}
+
+// How a stage that got past its close ends: skipped (with the reason) or success.
+Outcome completed(const StageRun& run) {
+  return run.action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run.action.skip))}
+                         : Outcome{OutcomeKind::success, {}};
+}
+
 void take_profit_step(self_ptr self, RunPtr run) {
-  auto& after = run->after;
-  const core::Position& p = after.position;
+  const core::Position& p = run->after.position;
   if (!run->action.take_profit_price || !p.remaining_size.is_positive()) {
-    finish_stage(self, run, run->action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run->action.skip))}
-                                             : Outcome{OutcomeKind::success, {}});
+    finish_stage(self, run, completed(*run));
     return;
   }
   OrderRequest tp{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, *run->action.take_profit_price,
                   run->record.tp_client_id, {}};
-  send_order(self, tp, [=](OrderReply rep) {
-    const Outcome outcome = run->action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run->action.skip))}
-                                             : Outcome{OutcomeKind::success, {}};
+  replace_order(self, tp, run->after.tp_order, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       run->notes.push_back("take-profit resize failed: " + rep.reason + "; the previous one stays");
       run->record.tp_client_id.clear();
-      finish_stage(self, run, outcome);
-      return;
+    } else {
+      run->after.tp_order = rep.state.ref;
+      if (!cancel_error.empty()) run->notes.push_back("old take-profit cancel: " + cancel_error);
     }
-    const core::OrderRef old = run->after.tp_order;
-    run->after.tp_order = rep.state.ref;
-    if (old.empty()) {
-      finish_stage(self, run, outcome);
-      return;
-    }
-    send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
-      if (!c.ok) run->notes.push_back("old take-profit cancel: " + c.reason);
-      finish_stage(self, run, outcome);
-    });
+    finish_stage(self, run, completed(*run));
   });
 }
 
@@ -202,7 +211,7 @@ void stop_step(self_ptr self, RunPtr run) {
     // Flat: the exchange cancels reduce-only orders; nothing is left to protect.
     run->after.open = false;
     run->after.closed_at = core::Clock::now();
-    finish_stage(self, run, Outcome{OutcomeKind::success, {}});
+    finish_stage(self, run, completed(*run));
     return;
   }
   if (!run->action.new_stop) {
@@ -211,25 +220,17 @@ void stop_step(self_ptr self, RunPtr run) {
   }
   const core::Price stop = run->action.new_stop->price;
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop, run->record.stop_client_id, {}};
-  send_order(self, req, [=](OrderReply rep) {
+  replace_order(self, req, run->after.stop_order, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       // The old stop is still on the exchange: the position stays protected at the old level.
       run->notes.push_back("new stop " + stop.str() + " failed: " + rep.reason + "; the old stop stays");
       run->record.new_stop.reset();
-      take_profit_step(self, run);
-      return;
+    } else {
+      run->after.stop_order = rep.state.ref;
+      run->after.position.current_stop = stop;
+      if (!cancel_error.empty()) run->notes.push_back("old stop cancel: " + cancel_error);
     }
-    const core::OrderRef old = run->after.stop_order;
-    run->after.stop_order = rep.state.ref;
-    run->after.position.current_stop = stop;
-    if (old.empty()) {
-      take_profit_step(self, run);
-      return;
-    }
-    send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
-      if (!c.ok) run->notes.push_back("old stop cancel: " + c.reason);
-      take_profit_step(self, run);
-    });
+    take_profit_step(self, run);
   });
 }
 
@@ -365,7 +366,8 @@ void after_flight(self_ptr self) {
   }
 }
 
-// A trailing-stop move: new stop first, then cancel the old one; the position record is saved.
+// A trailing-stop move: new stop first, then cancel the old one. The flight ends once the
+// position record is saved, so the next move starts from the stop (and order number) just placed.
 void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
   auto& st = self->state;
   st.in_flight = true;
@@ -377,36 +379,32 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
   for (const auto& s : st.deps.settings->plan.stages)
     if (s.trail_r && st.book.contains(s.id)) trail_stage = s.id;
   const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, after->order_seq);
-  send_order(self, OrderRequest{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}},
-             [=](OrderReply rep) {
-               if (!rep.ok) {
-                 spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(),
-                              rep.reason, self->state.rec.position.current_stop.str());
-                 after_flight(self);
-                 return;
-               }
-               const core::OrderRef old = after->stop_order;
-               const core::Price old_price = after->position.current_stop;
-               after->stop_order = rep.state.ref;
-               after->position.current_stop = stop.price;
-               auto save = [=] {
-                 self->request(self->state.deps.persistence, caf::infinite, save_atom_v, *after)
-                     .then([=](bool) { self->state.rec = *after; },
-                           [=](caf::error& e) {
-                             spdlog::error("[market] {} trailing stop saved on the exchange but not in storage: {}",
-                                           who(self), to_string(e));
-                             self->state.rec = *after;
-                           });
-                 spdlog::info("[market] {} trailing stop {} -> {} (best {})", who(self), old_price.str(),
-                              stop_label(self, stop.price), best.str());
-                 after_flight(self);
-               };
-               if (old.empty()) return save();
-               send_order(self, OrderRequest{Op::cancel, p.key.symbol, p.side(), {}, {}, {}, old}, [=](OrderReply c) {
-                 if (!c.ok) spdlog::warn("[market] {} old stop cancel: {}", who(self), c.reason);
-                 save();
-               });
-             });
+  OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
+  replace_order(self, req, after->stop_order, [=](const OrderReply& rep, const std::string& cancel_error) {
+    if (!rep.ok) {
+      spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(), rep.reason,
+                   self->state.rec.position.current_stop.str());
+      after_flight(self);
+      return;
+    }
+    if (!cancel_error.empty()) spdlog::warn("[market] {} old stop cancel: {}", who(self), cancel_error);
+    const core::Price old_price = after->position.current_stop;
+    after->stop_order = rep.state.ref;
+    after->position.current_stop = stop.price;
+    spdlog::info("[market] {} trailing stop {} -> {} (best {})", who(self), old_price.str(), stop_label(self, stop.price),
+                 best.str());
+    auto done = [=] {
+      self->state.rec = *after;
+      after_flight(self);
+    };
+    self->request(self->state.deps.persistence, caf::infinite, save_atom_v, *after)
+        .then([=](bool) { done(); },
+              [=](caf::error& e) {
+                spdlog::error("[market] {} trailing stop placed on the exchange but not saved: {}", who(self),
+                              to_string(e));
+                done();
+              });
+  });
 }
 
 void log_observed(self_ptr self, core::Caller caller, const std::vector<core::StageAction>& actions, core::Ratio r,
