@@ -334,21 +334,33 @@ void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<v
       });
 }
 
-// Asks every position actor (drain or idle) and answers true once all have answered.
+// Asks every position actor `atom` and hands `deliver` the replies (an actor that fails to
+// answer is left out) once all have answered.
+template <class T, class Atom, class Deliver>
+void fan_in(self_ptr self, Atom atom, Deliver deliver) {
+  auto out = std::make_shared<std::vector<T>>();
+  auto remaining = std::make_shared<std::size_t>(self->state.actors.size());
+  if (*remaining == 0) {
+    deliver(*out);
+    return;
+  }
+  auto done = [=]() mutable {
+    if (--*remaining == 0) deliver(*out);
+  };
+  for (const auto& [key, actor] : self->state.actors)
+    self->request(actor, caf::infinite, atom)
+        .then([=](T reply) mutable {
+                out->push_back(std::move(reply));
+                done();
+              },
+              [=](caf::error&) mutable { done(); });
+}
+
+// drain / idle: true once every position actor has answered.
 template <class Atom>
 caf::typed_response_promise<bool> ask_all(self_ptr self, Atom atom) {
   auto promise = self->make_response_promise<bool>();
-  auto remaining = std::make_shared<std::size_t>(self->state.actors.size());
-  if (*remaining == 0) {
-    promise.deliver(true);
-    return promise;
-  }
-  for (const auto& [key, actor] : self->state.actors) {
-    auto done = [=]() mutable {
-      if (--*remaining == 0) promise.deliver(true);
-    };
-    self->request(actor, caf::infinite, atom).then([=](bool) mutable { done(); }, [=](caf::error&) mutable { done(); });
-  }
+  fan_in<bool>(self, atom, [=](const std::vector<bool>&) mutable { promise.deliver(true); });
   return promise;
 }
 
@@ -492,23 +504,8 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
       [=](idle_atom) { return ask_all(self, idle_atom_v); },
       [=](status_atom) {
         auto promise = self->make_response_promise<std::vector<PositionStatus>>();
-        auto out = std::make_shared<std::vector<PositionStatus>>();
-        auto remaining = std::make_shared<std::size_t>(self->state.actors.size());
-        if (*remaining == 0) {
-          promise.deliver(*out);
-          return promise;
-        }
-        for (const auto& [key, actor] : self->state.actors) {
-          auto done = [=]() mutable {
-            if (--*remaining == 0) promise.deliver(*out);
-          };
-          self->request(actor, caf::infinite, status_atom_v)
-              .then([=](PositionStatus s) mutable {
-                      out->push_back(std::move(s));
-                      done();
-                    },
-                    [=](caf::error&) mutable { done(); });
-        }
+        fan_in<PositionStatus>(self, status_atom_v,
+                               [=](const std::vector<PositionStatus>& all) mutable { promise.deliver(all); });
         return promise;
       },
   };
