@@ -40,8 +40,6 @@ struct PositionStatus {
   storage::PositionRecord record;
   std::vector<storage::StageRecord> stages;  // recorded stages, by stage
   core::Price last_mark;
-  core::Notional hold_pnl;  // the same position with no partial take-profit (initial stop and extreme TP only)
-  bool hold_closed = false;
 };
 
 // One call into the exchange, answered with OrderReply; failures are values, not exceptions.

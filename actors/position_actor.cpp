@@ -15,7 +15,6 @@
 
 #include "actors/spawn.hpp"
 #include "core/client_order_id.hpp"
-#include "core/hold_tracker.hpp"
 #include "core/quiet_band.hpp"
 
 namespace ptp::actors {
@@ -34,7 +33,6 @@ struct position_state {
   std::optional<core::PriceTick> pending_tick;  // the latest tick that arrived while in flight
   core::Price last_mark;
   std::set<std::uint8_t> observed;  // observe mode: stages already logged as due
-  core::HoldTracker hold;
   bool draining = false;  // shutting down: no new stage starts
   std::shared_ptr<struct StageRun> unfilled;  // a stage whose close was accepted but has not filled
   int fill_polls = 0;
@@ -423,7 +421,6 @@ void log_observed(self_ptr self, core::Caller caller, const std::vector<core::St
 void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
   auto& st = self->state;
   st.last_mark = tick.price;
-  st.hold.observe(tick.price);
   if (st.draining) return;
   if (st.in_flight) {
     st.pending_tick = tick;  // conflated: the latest price is what matters when the stage is done
@@ -458,11 +455,6 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   init.rec = std::move(record);
   init.filters = filters;
   init.last_mark = init.rec.position.entry;
-  const auto& plan = init.deps.settings->plan;
-  std::optional<core::Price> tp;
-  if (plan.extreme_tp_r)
-    tp = core::take_profit_price(init.rec.position.side(), core::trigger_price(init.rec.position, *plan.extreme_tp_r), filters);
-  init.hold = core::HoldTracker(init.rec.position, tp);
   for (const auto& s : stages)
     if (s.state != storage::StageState::failed) init.book.record(s.stage, s.at);
   publish_band(self);
@@ -472,10 +464,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         auto& st = self->state;
         const auto& settings = *st.deps.settings;
         const core::Price mark = req.price.value_or(st.last_mark);
-        if (req.price) {
-          st.last_mark = *req.price;
-          st.hold.observe(*req.price);
-        }
+        if (req.price) st.last_mark = *req.price;
         ExecuteReply reply{st.rec.position.key, req.caller, {}, req.stage, core::r_multiple(st.rec.position, mark)};
         if (st.draining) {
           reply.outcome = Outcome{OutcomeKind::failed, "shutting_down"};
@@ -509,7 +498,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
       [=](status_atom) {
         auto& st = self->state;
         auto promise = self->make_response_promise<PositionStatus>();
-        PositionStatus status{st.rec, {}, st.last_mark, st.hold.pnl(st.last_mark), st.hold.closed()};
+        PositionStatus status{st.rec, {}, st.last_mark};
         self->request(st.deps.persistence, caf::infinite, load_atom_v, st.rec.position.key)
             .then(
                 [=](const std::optional<storage::PositionRecord>&, std::vector<storage::StageRecord> recorded) mutable {

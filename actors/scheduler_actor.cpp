@@ -80,8 +80,7 @@ scheduler_actor::behavior_type scheduler(self_ptr self, SettingsPtr settings, re
 
 }  // namespace
 
-scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry,
-                                metrics_actor) {
+scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry) {
   return sys.spawn(scheduler, std::move(settings), std::move(registry));
 }
 

@@ -41,8 +41,7 @@ position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage
                               std::vector<storage::StageRecord> stages, core::InstrumentFilters filters);
 
 registry_actor spawn_registry(caf::actor_system& sys, PositionDeps deps, market_data_actor market_data);
-scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry,
-                                metrics_actor metrics);
+scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry);
 // Drives the simulator's price path: one step every `interval`, ticks sent to market data.
 caf::actor spawn_sim_feed(caf::actor_system& sys, std::shared_ptr<exchange::SimExchange> sim,
                           market_data_actor market_data, std::chrono::milliseconds interval);
