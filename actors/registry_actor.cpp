@@ -162,7 +162,7 @@ void place_take_profit_then_store(self_ptr self, storage::PositionRecord rec, co
     store_and_spawn(self, std::move(rec), filters, std::move(how), job);
     return;
   }
-  const core::Price tp = core::take_profit_price(p.side(), core::trigger_price(p, *plan.extreme_tp_r), filters);
+  const core::Price tp = *core::extreme_take_profit(p, plan, filters);
   OrderRequest req{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, tp,
                    core::client_order_id(p.key, core::StageId{0}, core::OrderStep::take_profit), {}};
   adoption_order(self, req, [=](OrderReply rep) mutable {

@@ -112,7 +112,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
       if (!rec.open && rec.closed_at < started) continue;  // an earlier run's closed positions
       rows.push_back(SummaryRow{rec, store->stages(rec.position.key)});
     }
-    std::fputs(summary_table(rows, sim.get(), cfg.plan.extreme_tp_r).c_str(), stdout);
+    std::fputs(summary_table(rows, sim.get(), cfg.plan).c_str(), stdout);
   } catch (const std::exception& e) {
     spdlog::error("no summary: {}", e.what());
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/decision.hpp"
 #include "core/hold_tracker.hpp"
 #include "exchange/sim_exchange.hpp"
 
@@ -22,7 +23,7 @@ core::Notional closes_pnl(const SummaryRow& row) {
 }  // namespace
 
 std::string summary_table(const std::vector<SummaryRow>& rows, exchange::SimExchange* sim,
-                          const std::optional<core::Ratio>& extreme_tp_r) {
+                          const core::StagePlan& plan) {
   std::string out = fmt::format("\n{:<30} {:<30} {:>10} {:>12} {:>10} {:>12} {:>14}\n", "position", "stages (caller)",
                                 "closed", "stop", "open", "realized", "no-partial-TP");
   for (const auto& row : rows) {
@@ -42,9 +43,7 @@ std::string summary_table(const std::vector<SummaryRow>& rows, exchange::SimExch
       realized = sim->realized_pnl(p.key.symbol, p.side()).str();
       const auto path = sim->price_path(p.key.symbol);
       const auto filters = sim->filters(p.key.symbol);
-      std::optional<core::Price> tp;
-      if (extreme_tp_r) tp = core::take_profit_price(p.side(), core::trigger_price(p, *extreme_tp_r), filters);
-      core::HoldTracker h(p, tp);
+      core::HoldTracker h(p, core::extreme_take_profit(p, plan, filters));
       for (core::Price price : path) h.observe(price);
       hold = h.pnl(path.empty() ? p.entry : path.back()).str() + (h.closed() ? "" : " (open)");
     }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stage_plan.hpp"
 #include "storage/records.hpp"
 
 namespace ptp::exchange {
@@ -20,6 +21,6 @@ struct SummaryRow {
 // `sim` (may be null) supplies realized PnL including exchange-side exits, and the price path for
 // the no-partial-take-profit comparison (the initial stop and the extreme take-profit only).
 std::string summary_table(const std::vector<SummaryRow>& rows, exchange::SimExchange* sim,
-                          const std::optional<core::Ratio>& extreme_tp_r);
+                          const core::StagePlan& plan);
 
 }  // namespace ptp::app

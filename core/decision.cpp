@@ -48,8 +48,7 @@ Decision decide(const Position& position, ExecutedStages done, Price mark, const
           stop = candidate->price;
         }
       }
-      if (plan.extreme_tp_r)
-        action.take_profit_price = take_profit_price(side, trigger_price(position, *plan.extreme_tp_r), filters);
+      action.take_profit_price = extreme_take_profit(position, plan, filters);
     }
     done.insert(spec.id);
     out.stages.push_back(action);
@@ -68,6 +67,12 @@ Decision decide(const Position& position, ExecutedStages done, Price mark, const
       out.trail_stop = candidate;
   }
   return out;
+}
+
+std::optional<Price> extreme_take_profit(const Position& position, const StagePlan& plan,
+                                         const InstrumentFilters& filters) {
+  if (!plan.extreme_tp_r) return std::nullopt;
+  return take_profit_price(position.side(), trigger_price(position, *plan.extreme_tp_r), filters);
 }
 
 void apply_stage(Position& position, const StageAction& action) {

@@ -51,6 +51,11 @@ struct Decision {
 Decision decide(const Position& position, ExecutedStages done, Price mark, const InstrumentFilters& filters,
                 const StagePlan& plan);
 
+// The exchange-side extreme take-profit's price for this position (tick-rounded away from the
+// entry), or nullopt when the plan has none.
+std::optional<Price> extreme_take_profit(const Position& position, const StagePlan& plan,
+                                         const InstrumentFilters& filters);
+
 // Applies an executed stage to the position: the closed quantity and the tightened stop.
 void apply_stage(Position& position, const StageAction& action);
 

@@ -5,8 +5,7 @@ namespace ptp::core {
 Ladder plan_ladder(Position position, const InstrumentFilters& filters, const StagePlan& plan) {
   Ladder out;
   out.risk = position.risk();
-  if (plan.extreme_tp_r)
-    out.take_profit_price = take_profit_price(position.side(), trigger_price(position, *plan.extreme_tp_r), filters);
+  out.take_profit_price = extreme_take_profit(position, plan, filters);
   ExecutedStages done;
   for (const StageSpec& spec : plan.stages) {
     if (!position.remaining_size.is_positive()) break;
