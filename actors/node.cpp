@@ -24,6 +24,15 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
   return n;
 }
 
+std::function<void(const core::PriceTick&)> tick_sink(const NodeActors& node) {
+  return [md = node.market_data](const core::PriceTick& t) { caf::anon_send(md, tick_atom_v, t); };
+}
+
+std::function<void()> reconcile_trigger(const NodeActors& node) {
+  // The report is not needed: the registry logs what it adopted, closed or resized.
+  return [reg = node.registry] { caf::anon_send(reg, reconcile_atom_v); };
+}
+
 void stop_node(caf::actor_system& sys, NodeActors& node) {
   caf::scoped_actor self{sys};
   if (node.sim_feed) self->send_exit(*node.sim_feed, caf::exit_reason::user_shutdown);

@@ -1,6 +1,7 @@
 // The whole node in one process: spawns and wires every actor. Used by ptp-node and by the tests.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -30,6 +31,11 @@ void configure_scheduler(caf::actor_system_config& cfg);
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
+
+// Entry points for threads outside the actor system (websocket I/O threads): a tick goes to market
+// data; an account change the node did not make asks the registry to reconcile now.
+std::function<void(const core::PriceTick&)> tick_sink(const NodeActors& node);
+std::function<void()> reconcile_trigger(const NodeActors& node);
 
 // Stops the price feed and the scheduler, waits until no stage is in flight, then stops the rest.
 void stop_node(caf::actor_system& sys, NodeActors& node);

@@ -18,3 +18,35 @@ add_library(CAF::core SHARED IMPORTED)
 set_target_properties(CAF::core PROPERTIES IMPORTED_LOCATION "${CAF_CORE_LIB}"
   INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}"
   INTERFACE_LINK_LIBRARIES Threads::Threads)
+
+# The Binance adapter and its loopback simulator: TLS and HMAC, REST, websockets.
+find_package(OpenSSL REQUIRED)        # OpenSSL::SSL, OpenSSL::Crypto
+find_package(CURL REQUIRED)           # CURL::libcurl
+find_package(websocketpp REQUIRED)    # websocketpp::websocketpp (headers only)
+# websocketpp 0.8.2 does not compile as C++20 (a template-id on constructors and destructors,
+# CWG2237). Three patched copies of its headers in the build tree shadow /usr/include/websocketpp
+# (../shared/toolchain.md); the packaged files stay untouched.
+set(_wspp_overlay "${CMAKE_BINARY_DIR}/wspp_cxx20")
+set(_wspp_fixes
+  "endpoint.hpp|~endpoint<connection,config>()|~endpoint()"
+  "roles/server_endpoint.hpp|~server<config>()|~server()"
+  "roles/server_endpoint.hpp|    server<config>(server<config> &|    server(server<config> &"
+  "logger/basic.hpp|    basic<concurrency,names>(|    basic("
+  "logger/basic.hpp|~basic<concurrency,names>()|~basic()")
+foreach(_f endpoint.hpp roles/server_endpoint.hpp logger/basic.hpp)
+  file(READ "${WEBSOCKETPP_INCLUDE_DIR}/websocketpp/${_f}" _content)
+  foreach(_fix IN LISTS _wspp_fixes)
+    string(REPLACE "|" ";" _fix "${_fix}")
+    list(GET _fix 0 _file)
+    list(GET _fix 1 _from)
+    list(GET _fix 2 _to)
+    if(_file STREQUAL _f)
+      string(REPLACE "${_from}" "${_to}" _content "${_content}")
+    endif()
+  endforeach()
+  file(WRITE "${_wspp_overlay}/websocketpp/${_f}" "${_content}")
+endforeach()
+add_library(ptp_websocketpp INTERFACE)
+target_include_directories(ptp_websocketpp SYSTEM BEFORE INTERFACE "${_wspp_overlay}")
+target_compile_definitions(ptp_websocketpp INTERFACE ASIO_STANDALONE)
+target_link_libraries(ptp_websocketpp INTERFACE websocketpp::websocketpp OpenSSL::SSL OpenSSL::Crypto Threads::Threads)

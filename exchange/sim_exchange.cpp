@@ -339,4 +339,11 @@ std::vector<core::Price> SimExchange::price_path(const core::Symbol& symbol) con
   return it == instruments_.end() ? std::vector<core::Price>{} : it->second.path;
 }
 
+std::vector<core::Symbol> SimExchange::symbols() const {
+  std::lock_guard lock(mu_);
+  std::vector<core::Symbol> out;
+  for (const auto& [symbol, in] : instruments_) out.push_back(symbol);
+  return out;
+}
+
 }  // namespace ptp::exchange

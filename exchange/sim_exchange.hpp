@@ -56,6 +56,7 @@ class SimExchange final : public Exchange {
   std::optional<ExchangePosition> position(const core::Symbol& symbol, core::Side side) const;
   // Every mark the instrument has had, oldest first (the summary replays it for comparisons).
   std::vector<core::Price> price_path(const core::Symbol& symbol) const;
+  std::vector<core::Symbol> symbols() const;  // every listed instrument
 
   // Exchange
   std::vector<ExchangePosition> open_positions() override;

@@ -1,12 +1,40 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds build/ptp-node and runs the actor node on
-# configs/demo.toml (the embedded simulated exchange: no keys, no network) for 45 seconds, then
-# prints the summary table. Extra arguments go to ptp-node (e.g. --run-for 2m, --mode observe).
+# The demo: installs what is missing, builds, and runs the actor node for 45 seconds, then prints
+# the summary table.
+#   scripts/demo.sh           the embedded simulated exchange (configs/demo.toml): no keys, no network
+#   scripts/demo.sh binance   the node's Binance adapter against build/ptp-sim, the same simulator
+#                             served over Binance's REST and websocket protocol on 127.0.0.1
+# Extra arguments go to ptp-node (e.g. --run-for 2m, --mode observe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=sim
+if [[ "${1:-}" == "binance" || "${1:-}" == "sim" ]]; then
+  mode=$1
+  shift
+fi
 scripts/setup.sh
 scripts/build.sh build
 # The simulator starts from the config's positions every time, so the demo starts with fresh
 # history too (a real node keeps its data directory: that history is what prevents repeats).
-rm -rf build/data/demo
-exec build/ptp-node --config configs/demo.toml --run-for 45s "$@"
+if [[ "$mode" == sim ]]; then
+  rm -rf build/data/demo
+  exec build/ptp-node --config configs/demo.toml --run-for 45s "$@"
+fi
+
+rm -rf build/data/binance-demo
+mkdir -p build/data
+port_file=build/data/ptp-sim.port
+rm -f "$port_file"
+build/ptp-sim --config configs/demo.toml --port 0 --port-file "$port_file" &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  [[ -s "$port_file" ]] && break
+  kill -0 "$sim_pid" 2>/dev/null || { echo "ptp-sim did not start" >&2; exit 1; }
+  sleep 0.1
+done
+port=$(cat "$port_file")
+sed "s/127\.0\.0\.1:18081/127.0.0.1:${port}/g" configs/binance-loopback.toml > build/data/binance-demo.toml
+# ptp-sim's built-in key pair: loopback only, not a secret.
+BINANCE_API_KEY=ptp-sim-api-key BINANCE_API_SECRET=ptp-sim-api-secret \
+  build/ptp-node --config build/data/binance-demo.toml --run-for 45s "$@"

@@ -274,7 +274,7 @@ core::StagePlan read_plan(const Section& plan) {
 }
 
 ExchangeEndpoints read_endpoints(const Section& ex) {
-  ex.allow_only({"rest_url", "ws_url", "api_key_env", "api_secret_env"});
+  ex.allow_only({"rest_url", "ws_url", "api_key_env", "api_secret_env", "price_stream"});
   ExchangeEndpoints e;
   e.rest_url = ex.string("rest_url", "an http:// or https:// URL");
   check_url(ex, "rest_url", e.rest_url, {"http", "https"});
@@ -284,6 +284,12 @@ ExchangeEndpoints read_endpoints(const Section& ex) {
   check_env_name(ex, "api_key_env", e.api_key_env);
   e.api_secret_env = ex.string("api_secret_env", "an environment variable name");
   check_env_name(ex, "api_secret_env", e.api_secret_env);
+  if (auto ps = ex.optional_string("price_stream", "\"markPrice\" or \"bookTicker\"")) {
+    if (*ps == "bookTicker")
+      e.price_stream = ExchangeEndpoints::PriceStream::book_ticker;
+    else if (*ps != "markPrice")
+      ex.fail(ex.get("price_stream"), "price_stream", "expected \"markPrice\" or \"bookTicker\", got \"" + *ps + "\"");
+  }
   if (e.api_key_env == e.api_secret_env)
     ex.fail(ex.get("api_secret_env"), "api_secret_env", "must name a different variable than api_key_env");
   return e;

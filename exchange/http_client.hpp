@@ -1,0 +1,49 @@
+// A blocking HTTP(S) client on libcurl: one handle, so keep-alive connections are reused. Not
+// thread-safe; each caller thread owns its client (the node's exchange actor has its own thread).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ptp::exchange {
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::optional<std::string> header(std::string_view lower_name) const;
+};
+
+// The request never got an answer. `sent` tells whether it may have reached the server: a
+// connection that was refused cannot have placed an order; a timeout after sending can have.
+class HttpError : public std::runtime_error {
+ public:
+  HttpError(bool sent, const std::string& message) : std::runtime_error(message), sent_(sent) {}
+  bool maybe_sent() const { return sent_; }
+
+ private:
+  bool sent_;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // method: GET, POST, PUT, DELETE. Throws HttpError when no response arrived.
+  HttpResponse request(const std::string& method, const std::string& url,
+                       const std::vector<std::string>& headers = {}, const std::string& body = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ptp::exchange
