@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -54,16 +55,21 @@ stop = "1950"
 
 class NodeHarness {
  public:
-  NodeHarness(const config::Config& cfg, std::shared_ptr<exchange::SimExchange> sim, const std::string& data_dir)
+  // `ex`: the node's door to the simulator (default: the simulator itself; the Binance tests pass
+  // the adapter talking to it over loopback). `tune` adjusts the settings before the node starts.
+  NodeHarness(const config::Config& cfg, std::shared_ptr<exchange::SimExchange> sim, const std::string& data_dir,
+              std::shared_ptr<exchange::Exchange> ex = nullptr,
+              const std::function<void(actors::NodeSettings&)>& tune = {})
       : sim_(std::move(sim)),
         store_(std::make_shared<storage::HistoryStore>(data_dir)),
         sys_(sys_cfg_),
         self_(sys_) {
     auto settings = std::make_shared<actors::NodeSettings>(actors::NodeSettings::from(cfg));
+    if (tune) tune(*settings);
     settings_ = settings;
     actors::NodeOptions options;
     options.with_scheduler = false;  // the test is every caller
-    node_ = actors::start_node(sys_, settings, sim_, store_, options);
+    node_ = actors::start_node(sys_, settings, ex ? std::move(ex) : sim_, store_, options);
   }
 
   ~NodeHarness() { actors::stop_node(sys_, node_); }
