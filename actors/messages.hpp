@@ -136,6 +136,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(ptp, caf::first_custom_type_id)
   CAF_ADD_ATOM(ptp, ptp::actors, idle_atom, "idle")
   CAF_ADD_ATOM(ptp, ptp::actors, band_atom, "band")
   CAF_ADD_ATOM(ptp, ptp::actors, poll_atom, "poll")
+  CAF_ADD_ATOM(ptp, ptp::actors, recover_atom, "recover")
 CAF_END_TYPE_ID_BLOCK(ptp)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ExecuteRequest)

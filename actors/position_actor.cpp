@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <deque>
 #include <set>
 
 #include "actors/spawn.hpp"
@@ -38,6 +39,7 @@ struct position_state {
   int fill_polls = 0;
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
   std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
+  std::deque<storage::StageRecord> pending_intents;  // left by a run that stopped mid-stage, resolved first
   static inline const char* name = "position";
 };
 
@@ -79,6 +81,9 @@ struct StageRun {
   storage::PositionRecord after;     // the position as it will be when the stage is done
   std::vector<std::string> notes;    // what went wrong without failing the stage (kept stop, ...)
   Done done;
+  // Recovering an intent a previous run left pending: every order is looked up by its client id
+  // before it is sent (the first run may have sent it), so nothing goes out twice.
+  bool resumed = false;
 };
 using RunPtr = std::shared_ptr<StageRun>;
 
@@ -162,12 +167,39 @@ void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
           });
 }
 
-// Places `order`, then cancels `old` (if any): the replacement is on the exchange before the old
-// order goes, so the position is never without it. `k` gets the placement's reply and, when the
-// old order could not be cancelled, why.
-void replace_order(self_ptr self, OrderRequest order, core::OrderRef old,
+// Sends `req` only if the exchange does not already have its client id (recovery: a crashed run
+// may have sent it; a filled order's id can be reused on Binance, so a duplicate error is no
+// guarantee). A failed lookup sends nothing: the outcome stays unknown.
+void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
+  OrderRequest q{Op::query, req.symbol, req.side, {}, {}, req.client_id, {}};
+  self->request(self->state.deps.exchange, caf::infinite, order_atom_v, q)
+      .then(
+          [=](OrderReply found) {
+            if (!found.ok) {
+              k(found);
+            } else if (found.found && found.state.status != core::OrderStatus::rejected) {
+              spdlog::warn("[recovery] {} order {} was sent before the restart: {}", who(self), req.client_id,
+                           core::to_string(found.state.status));
+              k(found);
+            } else {
+              send_order(self, req, k);
+            }
+          },
+          [=](caf::error& e) {
+            OrderReply rep;
+            rep.error = exchange::ExchangeError::Kind::unavailable;
+            rep.reason = "unavailable " + to_string(e);
+            k(rep);
+          });
+}
+
+// Places `order` (looked up first when `resumed`), then cancels `old` (if any): the replacement is
+// on the exchange before the old order goes, so the position is never without it. `k` gets the
+// placement's reply and, when the old order could not be cancelled, why.
+void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
                    std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
-  send_order(self, order, [=](OrderReply placed) {
+  auto place = resumed ? place_once : send_order;
+  place(self, order, [=](OrderReply placed) {
     if (!placed.ok || old.empty()) {
       k(placed, {});
       return;
@@ -191,7 +223,7 @@ void take_profit_step(self_ptr self, RunPtr run) {
   }
   OrderRequest tp{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, *run->action.take_profit_price,
                   run->record.tp_client_id, {}};
-  replace_order(self, tp, run->after.tp_order, [=](const OrderReply& rep, const std::string& cancel_error) {
+  replace_order(self, tp, run->after.tp_order, run->resumed, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       run->notes.push_back("take-profit resize failed: " + rep.reason + "; the previous one stays");
       run->record.tp_client_id.clear();
@@ -218,7 +250,7 @@ void stop_step(self_ptr self, RunPtr run) {
   }
   const core::Price stop = run->action.new_stop->price;
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop, run->record.stop_client_id, {}};
-  replace_order(self, req, run->after.stop_order, [=](const OrderReply& rep, const std::string& cancel_error) {
+  replace_order(self, req, run->after.stop_order, run->resumed, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       // The old stop is still on the exchange: the position stays protected at the old level.
       run->notes.push_back("new stop " + stop.str() + " failed: " + rep.reason + "; the old stop stays");
@@ -366,6 +398,75 @@ void after_flight(self_ptr self) {
 
 // A trailing-stop move: new stop first, then cancel the old one. The flight ends once the
 // position record is saved, so the next move starts from the stop (and order number) just placed.
+constexpr auto kRecoveryRetry = std::chrono::seconds(2);
+
+// Resolves the oldest intent a previous run left pending (it stopped between the intent and the
+// result). The exchange is asked by client id before anything is sent: a close it has is finished
+// from there (stop, take-profit, each also looked up first); a close it never got means the stage
+// did not happen and is recorded failed, so the next request decides afresh. While the exchange
+// cannot be asked, the stage stays pending and in flight: nothing else runs on the position.
+void recover_next(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending_intents.empty()) {
+    after_flight(self);
+    return;
+  }
+  st.in_flight = true;
+  const storage::StageRecord intent = st.pending_intents.front();
+  const core::Position& p = st.rec.position;
+  auto run = std::make_shared<StageRun>();
+  run->resumed = true;
+  run->record = intent;
+  run->after = st.rec;
+  run->action.stage = intent.stage;
+  run->action.close_qty = intent.planned_qty;
+  run->action.remaining_after = p.remaining_size - intent.planned_qty;
+  if (intent.new_stop) run->action.new_stop = core::StopPrice{*intent.new_stop, false};
+  if (!intent.tp_client_id.empty())
+    run->action.take_profit_price = core::extreme_take_profit(p, st.deps.settings->plan, st.filters);
+  run->done = [=](Outcome o) {
+    count(self, intent.caller, o.kind);
+    self->state.pending_intents.pop_front();
+    recover_next(self);
+  };
+  spdlog::warn("[recovery] {} {}: an intent from {} was left pending (the node stopped mid-stage); asking the "
+               "exchange what happened before sending anything",
+               who(self), intent.stage.str(), core::to_string(intent.caller));
+  if (!intent.planned_qty.is_positive()) {
+    stop_step(self, run);
+    return;
+  }
+  OrderRequest q{Op::query, p.key.symbol, p.side(), {}, {}, intent.close_client_id, {}};
+  self->request(st.deps.exchange, caf::infinite, order_atom_v, q)
+      .then(
+          [=](OrderReply rep) {
+            if (!rep.ok) {
+              spdlog::error("[recovery] {} {}: cannot ask the exchange ({}); the stage stays pending, asking again "
+                            "in {} s",
+                            who(self), intent.stage.str(), rep.reason, kRecoveryRetry.count());
+              self->delayed_send(self, kRecoveryRetry, recover_atom_v);
+              return;
+            }
+            if (!rep.found || rep.state.status == core::OrderStatus::rejected) {
+              finish_stage(self, run, Outcome{OutcomeKind::failed, "intent_not_sent: the close never reached the exchange"});
+              return;
+            }
+            spdlog::warn("[recovery] {} {}: the close {} reached the exchange ({}); finishing the stage", who(self),
+                         intent.stage.str(), intent.close_client_id, core::to_string(rep.state.status));
+            if (rep.state.status == core::OrderStatus::filled) {
+              close_filled(self, run, rep.state);
+              return;
+            }
+            self->state.unfilled = run;
+            self->state.fill_polls = 0;
+            self->delayed_send(self, kFillPollInterval, poll_atom_v);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[recovery] {}: {}; asking again in {} s", who(self), to_string(e), kRecoveryRetry.count());
+            self->delayed_send(self, kRecoveryRetry, recover_atom_v);
+          });
+}
+
 void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
   auto& st = self->state;
   st.in_flight = true;
@@ -378,7 +479,7 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
     if (s.trail_r && st.book.contains(s.id)) trail_stage = s.id;
   const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, after->order_seq);
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
-  replace_order(self, req, after->stop_order, [=](const OrderReply& rep, const std::string& cancel_error) {
+  replace_order(self, req, after->stop_order, /*resumed=*/false, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(), rep.reason,
                    self->state.rec.position.current_stop.str());
@@ -455,11 +556,18 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   init.rec = std::move(record);
   init.filters = filters;
   init.last_mark = init.rec.position.entry;
-  for (const auto& s : stages)
-    if (s.state != storage::StageState::failed) init.book.record(s.stage, s.at);
+  for (const auto& s : stages) {
+    if (s.state == storage::StageState::done) init.book.record(s.stage, s.at);
+    if (s.state == storage::StageState::pending) init.pending_intents.push_back(s);
+  }
+  if (!init.pending_intents.empty()) {
+    init.in_flight = true;  // until resolved: every request answers in_progress, ticks wait
+    self->send(self, recover_atom_v);
+  }
   publish_band(self);
   return {
       [=](tick_atom, const core::PriceTick& tick) { evaluate_tick(self, tick); },
+      [=](recover_atom) { recover_next(self); },
       [=](execute_atom, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
         auto& st = self->state;
         const auto& settings = *st.deps.settings;
