@@ -102,7 +102,7 @@ TEST_CASE("over Binance's protocol: adoption, stage 1 and 2 once each, the stop 
   CHECK(n.lb.server.counters().bad_signatures == 0);
 }
 
-TEST_CASE("over Binance's protocol: a move while the stream is down is caught by the health check's REST mark; the "
+TEST_CASE("over Binance's protocol: a move while the stream is down is caught by the health check's REST mark, and the "
           "stream comes back by itself",
           "[binance][node]") {
   BinanceNode n;

@@ -189,7 +189,7 @@ TEST_CASE("a close goes out once: the same client id again is a duplicate, and t
   CHECK(lb.sim->position(kEth, Side::long_)->size.str() == "1");
 }
 
-TEST_CASE("stops and take-profits are algo orders; /fapi/v1/order refuses them with -4120", "[binance][loopback]") {
+TEST_CASE("stops and take-profits are algo orders: /fapi/v1/order refuses them with -4120", "[binance][loopback]") {
   test::BinanceLoopback lb;
   auto ex = lb.adapter();
   const auto stop =
@@ -248,7 +248,7 @@ TEST_CASE("a bad signature is refused with -1022 and places nothing", "[binance]
   CHECK(code_of([&] { wrong_key.open_positions(); }) == "-2015");
 }
 
-TEST_CASE("-1021: the client resyncs its clock with the server and retries once", "[binance][loopback]") {
+TEST_CASE("a -1021 makes the client resync its clock with the server and retry once", "[binance][loopback]") {
   test::BinanceLoopback lb;
   auto ex = lb.adapter();
   REQUIRE(ex->open_positions().size() == 1);  // synced with an unskewed server
@@ -260,7 +260,7 @@ TEST_CASE("-1021: the client resyncs its clock with the server and retries once"
   CHECK(lb.closes().size() == 1);
 }
 
-TEST_CASE("429 backs off without calling again; 418 stops every call until its Retry-After", "[binance][loopback]") {
+TEST_CASE("429 backs off without calling again, 418 stops every call until its Retry-After", "[binance][loopback]") {
   test::BinanceLoopback lb;
   auto ex = lb.adapter();
   REQUIRE(ex->open_positions().size() == 1);
@@ -309,7 +309,7 @@ TEST_CASE("market streams: one URL per connection of at most N streams, on /mark
             "ws://h/public/stream?streams=btcusdt@bookTicker/", 0) == 0);
 }
 
-TEST_CASE("mark prices arrive over a websocket; a dropped stream reconnects and resubscribes", "[binance][ws]") {
+TEST_CASE("mark prices arrive over a websocket, a dropped stream reconnects and resubscribes", "[binance][ws]") {
   test::BinanceLoopback lb;
   test::TickWaiter ticks;
   exchange::WsOptions o;
@@ -382,7 +382,7 @@ TEST_CASE("a connection that goes silent (Binance's retired URL) is dropped by t
   ws.stop();
 }
 
-TEST_CASE("user data: a stop that fires is an external change; the node's own close is not", "[binance][ws]") {
+TEST_CASE("user data: a stop that fires is an external change, the node's own close is not", "[binance][ws]") {
   test::BinanceLoopback lb;
   auto ex = lb.adapter();
   std::mutex mu;
