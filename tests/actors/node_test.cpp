@@ -305,7 +305,7 @@ TEST_CASE("an agent tool call names no price: it gets the same fresh price as th
   CHECK(n.execute("BTC", Side::long_, Caller::operator_, 1).outcome.str() == "failed:no_open_position");
 }
 
-TEST_CASE("a delayed fill is awaited by querying its client id; the stop moves only after the fill", "[node]") {
+TEST_CASE("a delayed fill is awaited by querying its client id, the stop moves only after the fill", "[node]") {
   EthNode f;
   NodeHarness& n = f.n;
   auto& sim = f.sim;

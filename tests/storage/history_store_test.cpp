@@ -71,7 +71,7 @@ TEST_CASE("a stage can be started once: the second intent finds the first", "[st
   CHECK(store.begin_stage(intent(key, 2)).result == HistoryStore::BeginResult::started);
 }
 
-TEST_CASE("a done stage stays recorded; a failed one is retryable and kept in the history", "[storage]") {
+TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in the history", "[storage]") {
   test::TempDir dir;
   HistoryStore store(dir.path());
   auto rec = record_of("ETH");
