@@ -132,6 +132,14 @@ void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
           });
 }
 
+// The exchange actor itself did not answer: nothing is known to have been sent.
+OrderReply unavailable(const caf::error& e) {
+  OrderReply rep;
+  rep.error = exchange::ExchangeError::Kind::unavailable;
+  rep.reason = "unavailable " + to_string(e);
+  return rep;
+}
+
 // Sends one order; a timeout or a duplicate client id is an unknown outcome, resolved by asking
 // the exchange for the client id before anything else happens.
 void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
@@ -159,12 +167,7 @@ void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
                     },
                     [=](caf::error&) { k(rep); });
           },
-          [=](caf::error& e) {
-            OrderReply rep;
-            rep.error = exchange::ExchangeError::Kind::unavailable;
-            rep.reason = "unavailable " + to_string(e);
-            k(rep);
-          });
+          [=](caf::error& e) { k(unavailable(e)); });
 }
 
 // Sends `req` only if the exchange does not already have its client id (recovery: a crashed run
@@ -185,12 +188,7 @@ void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
               send_order(self, req, k);
             }
           },
-          [=](caf::error& e) {
-            OrderReply rep;
-            rep.error = exchange::ExchangeError::Kind::unavailable;
-            rep.reason = "unavailable " + to_string(e);
-            k(rep);
-          });
+          [=](caf::error& e) { k(unavailable(e)); });
 }
 
 // Places `order` (looked up first when `resumed`), then cancels `old` (if any): the replacement is
