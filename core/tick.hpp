@@ -15,6 +15,12 @@ inline std::int64_t steady_now_ns() {
       .count();
 }
 
+// Wall-clock milliseconds since the epoch: exchange timestamps (signing, server time), never latencies.
+inline std::int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct PriceTick {
   Symbol symbol{"BTC", "USDT"};
   Price price;                     // the mark price

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/tick.hpp"
 #include "exchange/binance/errors.hpp"
 #include "exchange/binance/responses.hpp"
 #include "exchange/hmac.hpp"
@@ -16,11 +17,6 @@ namespace {
 
 constexpr int kRecvWindowMs = 5000;
 constexpr int kWeightWarn = 2000;  // of Binance's default 2400 per minute
-
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string env_or_throw(const std::string& name) {
   const char* v = std::getenv(name.c_str());
@@ -69,7 +65,7 @@ RestClient::RestClient(std::string base_url, Credentials credentials, std::chron
     : base_url_(std::move(base_url)),
       credentials_(std::move(credentials)),
       http_(timeout),
-      wall_clock_(wall_clock ? std::move(wall_clock) : WallClockMs(system_ms)) {
+      wall_clock_(wall_clock ? std::move(wall_clock) : WallClockMs(core::wall_now_ms)) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 

@@ -6,17 +6,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.hpp"
 #include "exchange/binance/responses.hpp"
 
 namespace ptp::exchange::binance {
 namespace {
 
 bool is_tls(const std::string& url) { return url.rfind("wss://", 0) == 0; }
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 }  // namespace
 
@@ -33,7 +29,7 @@ std::vector<std::string> market_stream_urls(const std::string& ws_base, const st
       current.clear();
       in_current = 0;
     }
-    current += (in_current == 0 ? ws_base + route + "/stream?streams=" : "/") + lower(s.binance()) + suffix;
+    current += (in_current == 0 ? ws_base + route + "/stream?streams=" : "/") + core::ascii_lower(s.binance()) + suffix;
     ++in_current;
   }
   if (in_current > 0) urls.push_back(current);

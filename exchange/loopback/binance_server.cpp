@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "core/text.hpp"
 #include "exchange/hmac.hpp"
 
 namespace ptp::exchange::loopback {
@@ -24,16 +25,6 @@ using WsServer = websocketpp::server<websocketpp::config::asio>;
 using Hdl = websocketpp::connection_hdl;
 using core::OrderKind;
 using core::OrderStatus;
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string percent_decode(std::string_view in) {
   std::string out;
@@ -285,7 +276,7 @@ struct BinanceServer::Impl {
 
   void push_mark(const core::PriceTick& t) {
     const std::string sym = t.symbol.binance();
-    const std::string key = lower(sym);
+    const std::string key = core::ascii_lower(sym);
     const std::int64_t now = server_ms();
     for (auto& [h, sub] : subscriptions) {
       if (!sub.symbols.count(key)) continue;
@@ -340,7 +331,7 @@ struct BinanceServer::Impl {
 
   // ---- REST ----
 
-  std::int64_t server_ms() const { return wall_ms() + skew_ms; }
+  std::int64_t server_ms() const { return core::wall_now_ms() + skew_ms; }
 
   void answer(const WsServer::connection_ptr& con, int status, const std::string& body) {
     con->set_status(static_cast<websocketpp::http::status_code::value>(status));
@@ -416,7 +407,7 @@ struct BinanceServer::Impl {
     std::string total = query + body;
     const auto at = total.rfind("signature=");
     if (at == std::string::npos) throw ApiError{400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."};
-    const std::string given = lower(total.substr(at + 10));
+    const std::string given = core::ascii_lower(total.substr(at + 10));
     std::string signed_part = total.substr(0, at);
     if (!signed_part.empty() && signed_part.back() == '&') signed_part.pop_back();
     if (given != hmac_sha256_hex(options.secret, signed_part)) {
