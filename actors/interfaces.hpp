@@ -10,12 +10,14 @@ namespace ptp::actors {
 
 // Owns one open position; the only place its stages execute, one at a time. `drain` answers once
 // no stage is in flight and starts no new one (a clean shutdown); `idle` answers once no stage is
-// in flight (tests and tools await it instead of sleeping).
+// in flight (tests and tools await it instead of sleeping). `check` compares the exchange's view of
+// the slot with the position's record: an outside size change is adopted, a missing or outdated
+// stop or take-profit is replaced, a leftover one the node placed is cancelled.
 using position_actor = caf::typed_actor<
     caf::reacts_to<tick_atom, core::PriceTick>,
     caf::replies_to<execute_atom, ExecuteRequest>::with<ExecuteReply>,
     caf::replies_to<status_atom>::with<PositionStatus>,
-    caf::reacts_to<size_atom, core::Qty>,
+    caf::reacts_to<check_atom, SlotSnapshot>,
     caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<idle_atom>::with<bool>,
     caf::reacts_to<poll_atom>,     // asks the exchange again about a close that has not filled yet

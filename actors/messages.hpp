@@ -67,6 +67,14 @@ struct ExchangeSnapshot {
   std::vector<core::OrderState> orders;  // resting stops and take-profits
 };
 
+// What the exchange showed for one position's slot (symbol and side) at a reconcile: the position
+// actor compares it with what it believes and repairs the difference.
+struct SlotSnapshot {
+  core::Qty size;
+  std::vector<core::OrderState> orders;  // the slot's resting stops and take-profits
+  std::int64_t taken_ns = 0;             // steady clock when the snapshot was asked for
+};
+
 struct BeginReply {
   bool started = false;
   std::optional<storage::StageRecord> existing;
@@ -108,7 +116,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(ptp, caf::first_custom_type_id)
   CAF_ADD_ATOM(ptp, ptp::actors, tick_atom, "tick")
   CAF_ADD_ATOM(ptp, ptp::actors, execute_atom, "execute")
   CAF_ADD_ATOM(ptp, ptp::actors, status_atom, "status")
-  CAF_ADD_ATOM(ptp, ptp::actors, size_atom, "size")
+  CAF_ADD_ATOM(ptp, ptp::actors, check_atom, "check")
   CAF_ADD_ATOM(ptp, ptp::actors, subscribe_atom, "subscribe")
   CAF_ADD_ATOM(ptp, ptp::actors, unsub_atom, "unsub")
   CAF_ADD_ATOM(ptp, ptp::actors, last_atom, "last")
@@ -145,6 +153,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::PositionStatus)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::OrderRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::OrderReply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ExchangeSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::SlotSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::BeginReply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::LastPrice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ReconcileReport)

@@ -16,6 +16,7 @@
 
 #include "actors/spawn.hpp"
 #include "core/client_order_id.hpp"
+#include "core/decision.hpp"
 #include "core/quiet_band.hpp"
 
 namespace ptp::actors {
@@ -40,6 +41,9 @@ struct position_state {
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
   std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
   std::deque<storage::StageRecord> pending_intents;  // left by a run that stopped mid-stage, resolved first
+  // When the last flight ended (steady clock): an exchange snapshot asked for before it shows the
+  // position as it was before that flight, so reconciling against it would undo the flight.
+  std::int64_t changed_ns = 0;
   static inline const char* name = "position";
 };
 
@@ -379,6 +383,7 @@ void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size
 void after_flight(self_ptr self) {
   auto& st = self->state;
   st.in_flight = false;
+  st.changed_ns = core::steady_now_ns();
   if (st.draining) {
     for (auto* waiters : {&st.drain_waiters, &st.idle_waiters}) {
       for (auto& w : *waiters) w.deliver(true);
@@ -502,6 +507,168 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
                 done();
               });
   });
+}
+
+// ---- reconciliation: the exchange's view of the slot against the record ----
+
+bool same_order(const core::OrderRef& a, const core::OrderRef& b) {
+  if (!a.client_id.empty() && !b.client_id.empty()) return a.client_id == b.client_id;
+  return !a.exchange_id.empty() && a.exchange_id == b.exchange_id;
+}
+
+std::optional<core::OrderState> find_order(const std::vector<core::OrderState>& orders, const core::OrderRef& ref,
+                                           core::OrderKind kind) {
+  if (ref.empty()) return std::nullopt;
+  for (const auto& o : orders)
+    if (o.kind == kind && same_order(o.ref, ref)) return o;
+  return std::nullopt;
+}
+
+// What one reconcile found wrong and repairs, in this order: the stop (placed before the old one
+// is cancelled), the take-profit, then the leftovers.
+struct Repair {
+  storage::PositionRecord after;
+  std::optional<core::Price> stop;         // replace the stop with one at this price
+  std::optional<core::OrderState> old_stop;  // the record's stop as the exchange has it (cancelled after)
+  std::optional<core::Price> take_profit;
+  std::optional<core::OrderState> old_take_profit;
+  std::vector<core::OrderState> leftovers;  // cancelled once the stop is right
+};
+using RepairPtr = std::shared_ptr<Repair>;
+
+void finish_repair(self_ptr self, RepairPtr rep) {
+  self->request(self->state.deps.persistence, caf::infinite, save_atom_v, rep->after)
+      .then([=](bool) {},
+            [=](caf::error& e) { spdlog::error("[reconcile] {} repair not saved: {}", who(self), to_string(e)); });
+  self->state.rec = rep->after;  // what the exchange now has, saved or not
+  after_flight(self);
+}
+
+void cancel_leftovers(self_ptr self, RepairPtr rep, std::size_t i) {
+  if (i >= rep->leftovers.size()) {
+    finish_repair(self, rep);
+    return;
+  }
+  const core::OrderState o = rep->leftovers[i];
+  send_order(self, OrderRequest{Op::cancel, o.symbol, o.position_side, {}, {}, {}, o.ref}, [=](OrderReply c) {
+    if (c.ok)
+      spdlog::warn("[reconcile] {} cancelled the leftover {} {} ({})", who(self), core::to_string(o.kind),
+                   o.trigger_price.str(), o.ref.str());
+    else
+      spdlog::error("[reconcile] {} leftover {} {} not cancelled: {}", who(self), core::to_string(o.kind), o.ref.str(),
+                    c.reason);
+    cancel_leftovers(self, rep, i + 1);
+  });
+}
+
+void repair_take_profit(self_ptr self, RepairPtr rep) {
+  if (!rep->take_profit) {
+    cancel_leftovers(self, rep, 0);
+    return;
+  }
+  core::Position& p = rep->after.position;
+  rep->after.order_seq += 1;
+  const std::string id = core::client_order_id(p.key, core::StageId{0}, core::OrderStep::take_profit, rep->after.order_seq);
+  OrderRequest req{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, *rep->take_profit, id, {}};
+  const core::OrderRef old = rep->old_take_profit ? rep->old_take_profit->ref : core::OrderRef{};
+  replace_order(self, req, old, /*resumed=*/false, [=](const OrderReply& r, const std::string& cancel_error) {
+    if (!r.ok) {
+      spdlog::error("[reconcile] {} take-profit {} x {} not placed: {}", who(self), rep->take_profit->str(),
+                    rep->after.position.remaining_size.str(), r.reason);
+    } else {
+      rep->after.tp_order = r.state.ref;
+      spdlog::warn("[reconcile] {} take-profit set to {} x {}{}", who(self), rep->take_profit->str(),
+                   rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old one: " + cancel_error);
+    }
+    cancel_leftovers(self, rep, 0);
+  });
+}
+
+void repair_stop(self_ptr self, RepairPtr rep) {
+  if (!rep->stop) {
+    repair_take_profit(self, rep);
+    return;
+  }
+  core::Position& p = rep->after.position;
+  rep->after.order_seq += 1;
+  const std::string id = core::client_order_id(p.key, core::StageId{0}, core::OrderStep::stop, rep->after.order_seq);
+  OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, *rep->stop, id, {}};
+  const core::OrderRef old = rep->old_stop ? rep->old_stop->ref : core::OrderRef{};
+  replace_order(self, req, old, /*resumed=*/false, [=](const OrderReply& r, const std::string& cancel_error) {
+    if (!r.ok) {
+      spdlog::critical("[reconcile] {} stop {} x {} not placed: {}; asking again at the next health check{}",
+                       who(self), rep->stop->str(), rep->after.position.remaining_size.str(), r.reason,
+                       rep->old_stop ? "; the old stop stays" : " (THE POSITION HAS NO STOP)");
+      std::erase_if(rep->leftovers, [](const core::OrderState& o) { return o.kind == core::OrderKind::stop; });
+    } else {
+      rep->after.stop_order = r.state.ref;
+      rep->after.position.current_stop = *rep->stop;
+      spdlog::warn("[reconcile] {} stop restored at {} x {}{}", who(self), stop_label(self, *rep->stop),
+                   rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old stop: " + cancel_error);
+    }
+    repair_take_profit(self, rep);
+  });
+}
+
+// Compares the exchange's slot with the record (skipped while a flight runs, and for a snapshot
+// asked for before the last flight ended: it would undo that flight). An outside size change is
+// adopted; a stop that is missing, at a level the done stages have moved past, or for another size
+// is replaced; so is the take-profit; a stop or take-profit the node placed that is no longer the
+// current one, and a stop looser than the current one, are cancelled.
+void check_slot(self_ptr self, const SlotSnapshot& snap) {
+  auto& st = self->state;
+  if (st.in_flight || st.draining) return;
+  if (snap.taken_ns <= st.changed_ns) {
+    spdlog::debug("[reconcile] {}: snapshot older than the last change; next time", who(self));
+    return;
+  }
+  const core::Position& p = st.rec.position;
+  bool resized = false;
+  if (snap.size != p.remaining_size) {
+    spdlog::warn("[reconcile] {} size changed outside the node: {} -> {}; adopting the exchange's size", who(self),
+                 p.remaining_size.str(), snap.size.str());
+    st.rec.position.remaining_size = snap.size;
+    resized = true;
+    publish_band(self);
+  }
+  const auto& settings = *st.deps.settings;
+  auto rep = std::make_shared<Repair>();
+  rep->after = st.rec;
+  if (snap.size.is_positive() && !settings.observe) {
+    const core::Qty size = snap.size;
+    const core::Price want = core::owed_stop(p, st.book.executed(), st.last_mark, st.filters, settings.plan);
+    rep->old_stop = find_order(snap.orders, st.rec.stop_order, core::OrderKind::stop);
+    if (!rep->old_stop) {
+      spdlog::critical("[reconcile] {} has no stop on the exchange (the record's {} is gone): placing {} now", who(self),
+                       st.rec.stop_order.str(), want.str());
+      rep->stop = want;
+    } else if (rep->old_stop->trigger_price != want || rep->old_stop->qty != size) {
+      spdlog::warn("[reconcile] {} stop on the exchange is {} x {}; the record calls for {} x {}: replacing it",
+                   who(self), rep->old_stop->trigger_price.str(), rep->old_stop->qty.str(), want.str(), size.str());
+      rep->stop = want;
+    }
+    if (auto tp = core::extreme_take_profit(p, settings.plan, st.filters)) {
+      rep->old_take_profit = find_order(snap.orders, st.rec.tp_order, core::OrderKind::take_profit);
+      if (!rep->old_take_profit || rep->old_take_profit->trigger_price != *tp || rep->old_take_profit->qty != size)
+        rep->take_profit = tp;
+    }
+    for (const auto& o : snap.orders) {
+      const bool current = (rep->old_stop && same_order(o.ref, rep->old_stop->ref)) ||
+                           (rep->old_take_profit && same_order(o.ref, rep->old_take_profit->ref));
+      if (current) continue;
+      const bool ours = core::placed_for(p.key, o.ref.client_id);
+      const bool looser_stop = o.kind == core::OrderKind::stop && !core::tighter_stop(p.side(), o.trigger_price, want);
+      if (ours || looser_stop) rep->leftovers.push_back(o);
+    }
+  }
+  if (!rep->stop && !rep->take_profit && rep->leftovers.empty()) {
+    if (resized)
+      self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
+          .then([](bool) {}, [=](caf::error& e) { spdlog::error("[reconcile] {} size not saved: {}", who(self), to_string(e)); });
+    return;
+  }
+  st.in_flight = true;
+  repair_stop(self, rep);
 }
 
 void log_observed(self_ptr self, core::Caller caller, const std::vector<core::StageAction>& actions, core::Ratio r,
@@ -631,16 +798,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         return promise;
       },
       [=](poll_atom) { poll_fill(self); },
-      [=](size_atom, core::Qty exchange_size) {
-        auto& st = self->state;
-        if (st.in_flight || exchange_size == st.rec.position.remaining_size) return;
-        spdlog::warn("[registry] {} size changed outside the node: {} -> {}; adopting the exchange's size", who(self),
-                     st.rec.position.remaining_size.str(), exchange_size.str());
-        st.rec.position.remaining_size = exchange_size;
-        publish_band(self);
-        self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
-            .then([](bool) {}, [=](caf::error& e) { spdlog::error("[registry] {} size not saved: {}", who(self), to_string(e)); });
-      },
+      [=](check_atom, const SlotSnapshot& snap) { check_slot(self, snap); },
   };
 }
 

@@ -47,6 +47,7 @@ struct ReconcileJob {
   ReconcileReport report;
   int outstanding = 0;
   std::vector<Pending> queue;  // consumed from the back
+  std::int64_t taken_ns = 0;   // when the exchange snapshot was asked for (steady clock)
   std::function<void(Pending)> start_next;  // holds the job weakly (no cycle)
 };
 using JobPtr = std::shared_ptr<ReconcileJob>;
@@ -110,11 +111,31 @@ void close_record(self_ptr self, const core::PositionKey& key, const JobPtr& job
           });
 }
 
-void stop_position(self_ptr self, const core::PositionKey& key, const position_actor& actor, const JobPtr& job) {
+// A closed position's stop or take-profit the node placed, still resting: reduce-only, so it cannot
+// open anything, but it would close part of the next position on this slot. Cancelled.
+void cancel_leftovers(self_ptr self, const core::PositionKey& key, const std::vector<core::OrderState>& orders) {
+  for (const auto& o : orders) {
+    if (!core::placed_for(key, o.ref.client_id)) continue;
+    spdlog::warn("[registry] {} is closed but its {} {} ({}) still rests on the exchange: cancelling it", key.str(),
+                 core::to_string(o.kind), o.trigger_price.str(), o.ref.str());
+    OrderRequest cancel{Op::cancel, o.symbol, o.position_side, {}, {}, {}, o.ref};
+    self->request(self->state.deps.exchange, caf::infinite, order_atom_v, cancel)
+        .then(
+            [=](const OrderReply& rep) {
+              if (!rep.ok)
+                spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), rep.reason);
+            },
+            [=](caf::error& e) { spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), to_string(e)); });
+  }
+}
+
+void stop_position(self_ptr self, const core::PositionKey& key, const position_actor& actor,
+                   const std::vector<core::OrderState>& slot_orders, const JobPtr& job) {
   auto& st = self->state;
   spdlog::info("[registry] {} is gone from the exchange (closed by the user, liquidated, or its stop or "
                "take-profit filled): its actor stops, its history stays",
                key.str());
+  cancel_leftovers(self, key, slot_orders);
   self->demonitor(actor.address());
   self->send(st.market_data, unsub_atom_v, key.symbol, actor);
   self->send_exit(actor, caf::exit_reason::user_shutdown);
@@ -233,8 +254,7 @@ void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePos
                              stages.size());
                 spawn_for(self, *rec, std::move(stages), filters);
                 ++job->report.resumed;
-                if (p.size != rec->position.remaining_size)
-                  self->send(self->state.actors[key], size_atom_v, p.size);
+                self->send(self->state.actors[key], check_atom_v, SlotSnapshot{p.size, orders, job->taken_ns});
                 end(job);
                 return;
               }
@@ -263,6 +283,12 @@ void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePos
 
 void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& job) {
   auto& st = self->state;
+  // Each position gets only its own resting orders (copying all of them per position is O(n^2)).
+  std::map<std::pair<core::Symbol, core::Side>, std::vector<core::OrderState>> orders_by_slot;
+  for (const auto& o : snap.orders) orders_by_slot[{o.symbol, o.position_side}].push_back(o);
+  auto slot_orders = [&](const core::Symbol& symbol, core::Side side) -> std::vector<core::OrderState>& {
+    return orders_by_slot[{symbol, side}];
+  };
   auto present = [&](const core::PositionKey& k) {
     for (const auto& p : snap.positions)
       if (same_slot(k, p.symbol, p.side)) return true;
@@ -273,12 +299,9 @@ void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& j
       ++it;
       continue;
     }
-    stop_position(self, it->first, it->second, job);
+    stop_position(self, it->first, it->second, slot_orders(it->first.symbol, it->first.side), job);
     it = st.actors.erase(it);
   }
-  // Each position gets only its own resting orders (copying all of them per position is O(n^2)).
-  std::map<std::pair<core::Symbol, core::Side>, std::vector<core::OrderState>> orders_by_slot;
-  for (const auto& o : snap.orders) orders_by_slot[{o.symbol, o.position_side}].push_back(o);
   for (const auto& p : snap.positions) {
     if (!st.deps.settings->manages(p.symbol)) {
       warn_once(self, "unmanaged:" + p.symbol.canonical(),
@@ -289,11 +312,10 @@ void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& j
     ++job->report.open;
     const core::PositionKey key = st.generations.observe_open(slot_key(self, p.symbol, p.side));
     if (auto it = st.actors.find(key); it != st.actors.end()) {
-      self->send(it->second, size_atom_v, p.size);
+      self->send(it->second, check_atom_v, SlotSnapshot{p.size, slot_orders(p.symbol, p.side), job->taken_ns});
       continue;
     }
-    auto own = orders_by_slot.find({p.symbol, p.side});
-    job->queue.push_back({key, p, own == orders_by_slot.end() ? std::vector<core::OrderState>{} : std::move(own->second)});
+    job->queue.push_back({key, p, std::move(slot_orders(p.symbol, p.side))});
   }
 }
 
@@ -309,6 +331,10 @@ void restore(self_ptr self, const std::vector<storage::PositionRecord>& records,
       for (const auto& p : snap.positions) present = present || same_slot(r.position.key, p.symbol, p.side);
       if (!present) {
         spdlog::info("[registry] {} closed while the node was down; its history stays", r.position.key.str());
+        std::vector<core::OrderState> leftovers;
+        for (const auto& o : snap.orders)
+          if (same_slot(r.position.key, o.symbol, o.position_side)) leftovers.push_back(o);
+        cancel_leftovers(self, r.position.key, leftovers);
         open = false;
         close_record(self, r.position.key, job);
       }
@@ -392,6 +418,7 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
           if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
         };
         begin(job);
+        job->taken_ns = core::steady_now_ns();
         auto& st = self->state;
         self->request(st.deps.exchange, caf::infinite, snapshot_atom_v)
             .await(

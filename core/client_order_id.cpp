@@ -26,11 +26,18 @@ char step_letter(OrderStep s) {
 
 }  // namespace
 
+namespace {
+std::string prefix_of(const PositionKey& key) {
+  char buf[32];
+  const int n = std::snprintf(buf, sizeof buf, "ptp-%016llx-", static_cast<unsigned long long>(fnv1a(key.str())));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+}  // namespace
+
+bool placed_for(const PositionKey& key, std::string_view id) { return id.starts_with(prefix_of(key)); }
+
 std::string client_order_id(const PositionKey& key, StageId stage, OrderStep step, std::uint32_t seq) {
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "ptp-%016llx-%u-%c", static_cast<unsigned long long>(fnv1a(key.str())),
-                        static_cast<unsigned>(stage.value), step_letter(step));
-  std::string out(buf, static_cast<std::size_t>(n));
+  std::string out = prefix_of(key) + std::to_string(stage.value) + "-" + step_letter(step);
   if (seq > 0) out += "-" + std::to_string(seq);
   return out;
 }

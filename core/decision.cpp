@@ -75,6 +75,17 @@ std::optional<Price> extreme_take_profit(const Position& position, const StagePl
   return take_profit_price(position.side(), trigger_price(position, *plan.extreme_tp_r), filters);
 }
 
+Price owed_stop(const Position& position, ExecutedStages done, Price mark, const InstrumentFilters& filters,
+                const StagePlan& plan) {
+  Price stop = position.current_stop;
+  for (const StageSpec& spec : plan.stages) {
+    if (!done.contains(spec.id) || !spec.move_stop_to_r) continue;
+    auto candidate = valid_stop_price(position.side(), stop_target(position, *spec.move_stop_to_r), mark, filters);
+    if (candidate && tighter_stop(position.side(), candidate->price, stop)) stop = candidate->price;
+  }
+  return stop;
+}
+
 void apply_stage(Position& position, const StageAction& action) {
   position.remaining_size -= action.close_qty;
   if (action.new_stop) position.current_stop = action.new_stop->price;

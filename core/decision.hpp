@@ -56,6 +56,12 @@ Decision decide(const Position& position, ExecutedStages done, Price mark, const
 std::optional<Price> extreme_take_profit(const Position& position, const StagePlan& plan,
                                          const InstrumentFilters& filters);
 
+// The stop the executed stages call for at `mark`: the tighter of the position's current stop and
+// every done stage's move_stop_to_r (tick-rounded, valid at the mark). Reconciliation restores it
+// when the exchange has no stop, or one left behind by a move that did not happen.
+Price owed_stop(const Position& position, ExecutedStages done, Price mark, const InstrumentFilters& filters,
+                const StagePlan& plan);
+
 // Applies an executed stage to the position: the closed quantity and the tightened stop.
 void apply_stage(Position& position, const StageAction& action);
 

@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <thread>
@@ -132,6 +133,7 @@ struct BinanceServer::Impl {
   std::map<Hdl, Subscription, std::owner_less<Hdl>> subscriptions;  // io thread only
   std::set<std::string> listen_keys;
   std::deque<HttpFault> faults;
+  OrderHook order_hook;
   std::map<std::string, OrderStatus> known;  // client id -> last status pushed to the user stream
   std::int64_t skew_ms = 0;
   std::int64_t weight_minute = 0;
@@ -363,6 +365,7 @@ struct BinanceServer::Impl {
     const std::string& body = con->get_request_body();
     for (auto it = faults.begin(); it != faults.end(); ++it) {
       if (it->path != "*" && it->path != path) continue;
+      if (it->method != "*" && it->method != method) continue;
       if (it->retry_after_s >= 0) con->append_header("Retry-After", std::to_string(it->retry_after_s));
       error(con, {it->status, it->code, it->msg});
       if (--it->count <= 0) faults.erase(it);
@@ -371,6 +374,16 @@ struct BinanceServer::Impl {
     Params params;
     parse_params(query, params);
     parse_params(body, params);
+    std::optional<OrderRequestEvent> event;
+    if (order_hook && (method == "POST" || method == "DELETE") &&
+        (path == "/fapi/v1/order" || path == "/fapi/v1/algoOrder")) {
+      const std::string client = opt(params, path == "/fapi/v1/order" ? "newClientOrderId" : "clientAlgoId");
+      event = OrderRequestEvent{method, path, client, false};
+      if (!order_hook(*event)) {
+        error(con, {503, -1001, "Internal error; unable to process your request. Please try again."});
+        return;
+      }
+    }
     try {
       route(con, method, path, query, body, params);
     } catch (const ApiError& e) {
@@ -379,6 +392,10 @@ struct BinanceServer::Impl {
       error(con, from_exchange_error(e));
     } catch (const std::exception& e) {
       error(con, {400, -1102, std::string("A mandatory parameter was not sent, was empty/null, or malformed: ") + e.what()});
+    }
+    if (event) {
+      event->served = true;
+      order_hook(*event);
     }
     push_order_events();
   }
@@ -630,6 +647,10 @@ void BinanceServer::step() {
 }
 
 void BinanceServer::inject(HttpFault fault) { impl_->run_on_io([&] { impl_->faults.push_back(std::move(fault)); }); }
+
+void BinanceServer::set_order_hook(OrderHook hook) {
+  impl_->run_on_io([&] { impl_->order_hook = std::move(hook); });
+}
 
 void BinanceServer::set_clock_skew(std::chrono::milliseconds skew) {
   impl_->run_on_io([&] { impl_->skew_ms = skew.count(); });

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct BinanceServerOptions {
   std::uint16_t port = 0;                 // 0: the OS picks
 };
 
-// The next `count` requests to `path` ("*": any) get this answer instead of being served.
+// The next `count` requests to `path` ("*": any) with `method` ("*": any) get this answer instead
+// of being served.
 struct HttpFault {
   std::string path = "*";
   int status = 429;
@@ -32,7 +34,20 @@ struct HttpFault {
   std::string msg = "Too many requests; current limit is 2400 requests per minute.";
   int retry_after_s = -1;  // -1: no Retry-After header
   int count = 1;
+  std::string method = "*";
 };
+
+// A request that changes orders (POST/DELETE on /fapi/v1/order or /fapi/v1/algoOrder), seen by the
+// order hook twice: before it is served (`served` false) and after, before the answer is written.
+struct OrderRequestEvent {
+  std::string method;
+  std::string path;
+  std::string client_id;  // newClientOrderId / clientAlgoId, when sent
+  bool served = false;
+};
+// Crash tests kill the client inside the hook. Returning false from the `served == false` call drops
+// the request unserved (as if the client died before it left); the answer is then a 503.
+using OrderHook = std::function<bool(const OrderRequestEvent&)>;
 
 struct ServerCounters {
   std::uint64_t requests = 0;
@@ -59,6 +74,7 @@ class BinanceServer {
   core::PriceTick set_mark(const core::Symbol& symbol, core::Price price);
   void step();
   void inject(HttpFault fault);
+  void set_order_hook(OrderHook hook);  // runs on the server's I/O thread
   void set_clock_skew(std::chrono::milliseconds skew);  // the server's clock runs this far ahead
   void drop_streams();                                  // closes every websocket (1001 going away)
   void send_market_frame(const std::string& frame);     // raw text to every market connection

@@ -73,6 +73,11 @@ TEST_CASE("client order ids are deterministic, distinct per step and within Bina
   const std::string longest = client_order_id(key, StageId{32}, OrderStep::take_profit, 4'000'000'000u);
   CHECK(longest.size() <= 36);
   for (char c : longest) CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '-'));
+  CHECK(placed_for(key, c1));
+  CHECK(placed_for(key, longest));
+  CHECK_FALSE(placed_for(gen2, c1));
+  CHECK_FALSE(placed_for(key, "user-stop-ETH_USDT-long"));
+  CHECK_FALSE(placed_for(key, ""));
 }
 
 TEST_CASE("holding without partial take-profits exits at the initial stop or the extreme take-profit", "[arbiter]") {

@@ -189,6 +189,27 @@ TEST_CASE("stage 3 starts a trailing stop that follows the best price by 1R", "[
   CHECK_FALSE(tiny.trail_stop);
 }
 
+TEST_CASE("the owed stop is the tightest of the current stop and every done stage's move", "[decision]") {
+  Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
+  const auto owed = [&](ExecutedStages done, const char* mark) {
+    return owed_stop(p, done, Price::parse(mark), eth_filters(), kPlan).str();
+  };
+  CHECK(owed({}, "2060") == "1950");  // nothing done: the current stop
+  ExecutedStages one;
+  one.insert(StageId{1});
+  CHECK(owed(one, "2060") == "2000");  // stage 1 done but its move missing: breakeven
+  ExecutedStages two = one;
+  two.insert(StageId{2});
+  CHECK(owed(two, "2110") == "2050");
+  // +1R is above the mark: a tick below the mark, as decide() places it (the position would have
+  // been stopped out at 2050 had the move happened)
+  CHECK(owed(two, "2040") == "2039.99");
+  p.current_stop = Price::parse("2070");  // a trailing stop beyond every stage's move stays
+  CHECK(owed(two, "2110") == "2070");
+  Position s = adopted("ETH", Side::short_, "2000", "2050", "1.5");
+  CHECK(owed_stop(s, one, Price::parse("1940"), eth_filters(), kPlan).str() == "2000");
+}
+
 TEST_CASE("next_trigger_price is the first stage not yet done", "[decision]") {
   Position p = adopted("ETH", Side::short_, "2000", "2050", "1.5");
   ExecutedStages done;

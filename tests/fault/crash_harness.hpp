@@ -1,0 +1,56 @@
+// The fault-injection harness: the real ptp-node process against the simulator served over
+// Binance's protocol (in this process, so it survives every crash of the node), killed with SIGKILL
+// at chosen order requests, restarted, and checked against the simulator's order log.
+//
+// The position: ETH long 1.5 @ 2000, user's stop 1950 (1R = 50). Stage 1 at 2050 closes 0.5 and
+// moves the stop to 2000; stage 2 at 2100 closes 0.5 and moves it to 2050; the take-profit for the
+// remainder sits at 5R = 2250. Each stage sends, in order: (1) the close, (2) the new stop,
+// (3) the cancel of the old stop, (4) the resized take-profit, (5) the cancel of the old one.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exchange/sim_exchange.hpp"
+
+namespace ptp::test::fault {
+
+// Where a run of the node dies: at the n-th order request after the kill point is armed (a stage's
+// first kill is armed when its trigger price is set, a later one when the node restarts), before
+// the exchange serves it (it never arrives) or after (the exchange acted, the answer never arrives).
+struct KillPoint {
+  int stage = 1;
+  int request = 1;
+  bool served = false;
+};
+
+struct Scenario {
+  std::string name;
+  std::vector<KillPoint> kills;                 // kills[i] ends run i + 1 of the node
+  std::optional<exchange::SimFault> sim_fault;  // injected before stage 1
+  std::optional<int> drop_request;              // stage 1's n-th order request is answered 503, unserved
+};
+
+struct Result {
+  std::string name;
+  int faults = 0;       // kills plus exchange faults injected
+  int kills = 0;        // kills that happened
+  int closes = 0;       // filled closes in the exchange's order log (2 expected)
+  std::string closed;   // total closed quantity (1 expected)
+  int stops_at_end = 0; // open stops at the end (1 expected, at 2050 for 0.5)
+  int unprotected = 0;  // times the open position had less stop quantity than its size
+  int duplicates = 0;   // closes beyond one per stage, or more than the plan's quantity
+  double seconds = 0;
+  std::string failure;  // empty when the scenario survived
+  std::string log;      // the node's output, for a failure
+
+  bool survived() const { return failure.empty() && duplicates == 0 && unprotected == 0; }
+};
+
+Result run_scenario(const Scenario& scenario, const std::string& node_binary);
+
+// The table the closing note quotes: one row per scenario, then the totals.
+std::string result_table(const std::vector<Result>& results);
+
+}  // namespace ptp::test::fault

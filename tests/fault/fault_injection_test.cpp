@@ -1,0 +1,93 @@
+// The real ptp-node process killed with SIGKILL at every step of a stage, and exposed to exchange
+// rejections, timeouts and delayed fills at every step; each scenario checks the simulator's order
+// log (one close per stage, one stop at the right level for the right size, never unprotected) and
+// the node's own history. Each test case prints its table (ctest -V, or run the binary).
+#include <catch2/catch.hpp>
+
+#include <iostream>
+
+#include "tests/fault/crash_harness.hpp"
+
+namespace {
+
+using ptp::exchange::SimFault;
+using ptp::test::fault::KillPoint;
+using ptp::test::fault::Result;
+using ptp::test::fault::Scenario;
+
+const char* kStep[] = {"", "the close", "the new stop", "the old stop's cancel", "the resized take-profit",
+                       "the old take-profit's cancel"};
+
+std::vector<Scenario> kills_in_stage(int stage) {
+  std::vector<Scenario> out;
+  for (int request = 1; request <= 5; ++request)
+    for (bool served : {false, true})
+      out.push_back({"stage " + std::to_string(stage) + ": killed " + (served ? "after the exchange served " : "before ") +
+                         kStep[request],
+                     {KillPoint{stage, request, served}},
+                     {},
+                     {}});
+  return out;
+}
+
+void run_all(const std::vector<Scenario>& scenarios) {
+  std::vector<Result> results;
+  for (const auto& s : scenarios) {
+    results.push_back(ptp::test::fault::run_scenario(s, PTP_NODE_BINARY));
+    const Result& r = results.back();
+    INFO(r.name << ": " << r.failure << "\n--- node log ---\n" << r.log);
+    CHECK(r.survived());
+  }
+  std::cout << ptp::test::fault::result_table(results) << std::flush;
+  int duplicates = 0, unprotected = 0;
+  for (const auto& r : results) {
+    duplicates += r.duplicates;
+    unprotected += r.unprotected;
+  }
+  CHECK(duplicates == 0);
+  CHECK(unprotected == 0);
+}
+
+SimFault fault(ptp::core::OrderKind kind, SimFault::Type type) {
+  SimFault f;
+  f.kind = kind;
+  f.type = type;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("SIGKILL before and after each order of stage 1: one close, one stop, after a restart", "[fault]") {
+  run_all(kills_in_stage(1));
+}
+
+TEST_CASE("SIGKILL before and after each order of stage 2, and twice in a row", "[fault]") {
+  auto scenarios = kills_in_stage(2);
+  // Killed again while recovering: the restarted node dies at its first order too.
+  scenarios.push_back({"stage 1: killed after the close fills, then again at recovery's new stop",
+                       {KillPoint{1, 2, false}, KillPoint{1, 1, true}}, {}, {}});
+  scenarios.push_back({"stage 1: killed after the new stop, then before recovery's cancel",
+                       {KillPoint{1, 2, true}, KillPoint{1, 1, false}}, {}, {}});
+  run_all(scenarios);
+}
+
+TEST_CASE("Exchange rejections, timeouts and delayed fills at each order of a stage", "[fault]") {
+  using K = ptp::core::OrderKind;
+  using T = SimFault::Type;
+  std::vector<Scenario> s;
+  const std::pair<K, const char*> kinds[] = {{K::market_close, "close"}, {K::stop, "new stop"}, {K::take_profit, "take-profit"}};
+  const std::pair<T, const char*> types[] = {{T::reject, "rejected"},
+                                             {T::timeout_before_accept, "times out before the exchange accepts it"},
+                                             {T::timeout_after_accept, "times out after the exchange accepted it"}};
+  for (const auto& [kind, kind_name] : kinds)
+    for (const auto& [type, type_name] : types)
+      s.push_back({std::string("the ") + kind_name + " " + type_name, {}, fault(kind, type), {}});
+  s.push_back({"the close fills late (accepted, filled after 3 queries)", {}, fault(K::market_close, T::delay_fill), {}});
+  s.push_back({"the old stop's cancel is lost (503, unserved)", {}, {}, 3});
+  s.push_back({"the old take-profit's cancel is lost (503, unserved)", {}, {}, 5});
+  s.push_back({"the close fills late and the node is killed meanwhile",
+               {KillPoint{1, 1, true}}, fault(K::market_close, T::delay_fill), {}});
+  s.push_back({"the new stop times out after accept, then killed before the old stop's cancel",
+               {KillPoint{1, 3, false}}, fault(K::stop, T::timeout_after_accept), {}});
+  run_all(s);
+}
