@@ -138,6 +138,10 @@ class NodeHarness {
   exchange::SimExchange& sim() { return *sim_; }
   caf::actor_system& system() { return sys_; }
   actors::NodeActors& node() { return node_; }
+  // What a position actor spawned by the test itself needs (the registry's are out of reach).
+  actors::PositionDeps position_deps() const {
+    return {settings_, node_.exchange, node_.persistence, node_.metrics, node_.market_data};
+  }
 
  private:
   std::shared_ptr<exchange::SimExchange> sim_;

@@ -121,7 +121,8 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
   const auto started = std::chrono::steady_clock::now();
   Result result;
   result.name = scenario.name;
-  result.faults = static_cast<int>(scenario.kills.size()) + (scenario.sim_fault ? 1 : 0) + (scenario.drop_request ? 1 : 0);
+  result.faults = static_cast<int>(scenario.kills.size()) + (scenario.sim_fault ? 1 : 0) +
+                  (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0);
 
   TempDir dir;
   auto sim = binance_sim();
@@ -247,6 +248,11 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
           }
         }
         start_node();
+      }
+      if (stage == 1 && scenario.after_stage1 && result.failure.empty()) {
+        scenario.after_stage1(*sim);
+        if (!wait_until([&] { return stage_reached(*sim, target); }))
+          fail("stage 1's stop and take-profit were not restored after the outside change");
       }
     }
   }

@@ -8,6 +8,7 @@
 // (3) the cancel of the old stop, (4) the resized take-profit, (5) the cancel of the old one.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct Scenario {
   std::vector<KillPoint> kills;                 // kills[i] ends run i + 1 of the node
   std::optional<exchange::SimFault> sim_fault;  // injected before stage 1
   std::optional<int> drop_request;              // stage 1's n-th order request is answered 503, unserved
+  // Done to the exchange behind the node's back once stage 1 is finished (a user cancelling the
+  // stop); the health check must bring back stage 1's state before stage 2 is asked for.
+  std::function<void(exchange::SimExchange&)> after_stage1;
 };
 
 struct Result {

@@ -26,6 +26,7 @@ std::vector<Scenario> kills_in_stage(int stage) {
                          kStep[request],
                      {KillPoint{stage, request, served}},
                      {},
+                     {},
                      {}});
   return out;
 }
@@ -65,9 +66,9 @@ TEST_CASE("SIGKILL before and after each order of stage 2, and twice in a row", 
   auto scenarios = kills_in_stage(2);
   // Killed again while recovering: the restarted node dies at its first order too.
   scenarios.push_back({"stage 1: killed after the close fills, then again at recovery's new stop",
-                       {KillPoint{1, 2, false}, KillPoint{1, 1, true}}, {}, {}});
+                       {KillPoint{1, 2, false}, KillPoint{1, 1, true}}, {}, {}, {}});
   scenarios.push_back({"stage 1: killed after the new stop, then before recovery's cancel",
-                       {KillPoint{1, 2, true}, KillPoint{1, 1, false}}, {}, {}});
+                       {KillPoint{1, 2, true}, KillPoint{1, 1, false}}, {}, {}, {}});
   run_all(scenarios);
 }
 
@@ -81,13 +82,22 @@ TEST_CASE("Exchange rejections, timeouts and delayed fills at each order of a st
                                              {T::timeout_after_accept, "times out after the exchange accepted it"}};
   for (const auto& [kind, kind_name] : kinds)
     for (const auto& [type, type_name] : types)
-      s.push_back({std::string("the ") + kind_name + " " + type_name, {}, fault(kind, type), {}});
-  s.push_back({"the close fills late (accepted, filled after 3 queries)", {}, fault(K::market_close, T::delay_fill), {}});
-  s.push_back({"the old stop's cancel is lost (503, unserved)", {}, {}, 3});
-  s.push_back({"the old take-profit's cancel is lost (503, unserved)", {}, {}, 5});
+      s.push_back({std::string("the ") + kind_name + " " + type_name, {}, fault(kind, type), {}, {}});
+  s.push_back({"the close fills late (accepted, filled after 3 queries)", {}, fault(K::market_close, T::delay_fill), {}, {}});
+  s.push_back({"the old stop's cancel is lost (503, unserved)", {}, {}, 3, {}});
+  s.push_back({"the old take-profit's cancel is lost (503, unserved)", {}, {}, 5, {}});
   s.push_back({"the close fills late and the node is killed meanwhile",
-               {KillPoint{1, 1, true}}, fault(K::market_close, T::delay_fill), {}});
+               {KillPoint{1, 1, true}}, fault(K::market_close, T::delay_fill), {}, {}});
   s.push_back({"the new stop times out after accept, then killed before the old stop's cancel",
-               {KillPoint{1, 3, false}}, fault(K::stop, T::timeout_after_accept), {}});
+               {KillPoint{1, 3, false}}, fault(K::stop, T::timeout_after_accept), {}, {}});
+  s.push_back({"the user cancels the stop after stage 1 (restored by the health check)", {}, {}, {},
+               [](ptp::exchange::SimExchange& sim) {
+                 for (const auto& o : sim.open_orders())
+                   if (o.kind == K::stop) sim.cancel(o.symbol, o.ref);
+               }});
+  s.push_back({"the user cancels the take-profit after stage 1", {}, {}, {}, [](ptp::exchange::SimExchange& sim) {
+                 for (const auto& o : sim.open_orders())
+                   if (o.kind == K::take_profit) sim.cancel(o.symbol, o.ref);
+               }});
   run_all(s);
 }
