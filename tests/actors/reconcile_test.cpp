@@ -63,6 +63,7 @@ struct Fixture {
         ->request(position, caf::infinite, actors::execute_atom_v,
                   actors::ExecuteRequest{core::Caller::operator_, std::nullopt, Price::parse("2050")})
         .receive([&](const actors::ExecuteReply& r) { out = r; }, [](caf::error& e) { FAIL(to_string(e)); });
+    idle();  // the flight ends just after the reply: a snapshot asked for before then counts as stale
     return out;
   }
   storage::PositionRecord record() {
