@@ -576,9 +576,13 @@ void repair_take_profit(self_ptr self, RepairPtr rep) {
       spdlog::error("[reconcile] {} take-profit {} x {} not placed: {}", who(self), rep->take_profit->str(),
                     rep->after.position.remaining_size.str(), r.reason);
     } else {
+      if (rep->old_take_profit || !rep->after.tp_order.empty())
+        spdlog::warn("[reconcile] {} take-profit set to {} x {}{}", who(self), rep->take_profit->str(),
+                     rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old one: " + cancel_error);
+      else
+        spdlog::info("[reconcile] {} extreme take-profit placed at {} x {}", who(self), rep->take_profit->str(),
+                     rep->after.position.remaining_size.str());
       rep->after.tp_order = r.state.ref;
-      spdlog::warn("[reconcile] {} take-profit set to {} x {}{}", who(self), rep->take_profit->str(),
-                   rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old one: " + cancel_error);
     }
     cancel_leftovers(self, rep, 0);
   });
@@ -601,10 +605,14 @@ void repair_stop(self_ptr self, RepairPtr rep) {
                        rep->old_stop ? "; the old stop stays" : " (THE POSITION HAS NO STOP)");
       std::erase_if(rep->leftovers, [](const core::OrderState& o) { return o.kind == core::OrderKind::stop; });
     } else {
+      if (rep->after.stop_order.empty())
+        spdlog::info("[reconcile] {} stop placed at {} x {}", who(self), stop_label(self, *rep->stop),
+                     rep->after.position.remaining_size.str());
+      else
+        spdlog::warn("[reconcile] {} stop restored at {} x {}{}", who(self), stop_label(self, *rep->stop),
+                     rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old stop: " + cancel_error);
       rep->after.stop_order = r.state.ref;
       rep->after.position.current_stop = *rep->stop;
-      spdlog::warn("[reconcile] {} stop restored at {} x {}{}", who(self), stop_label(self, *rep->stop),
-                   rep->after.position.remaining_size.str(), cancel_error.empty() ? "" : "; old stop: " + cancel_error);
     }
     repair_take_profit(self, rep);
   });
@@ -638,7 +646,10 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     const core::Qty size = snap.size;
     const core::Price want = core::owed_stop(p, st.book.executed(), st.last_mark, st.filters, settings.plan);
     rep->old_stop = find_order(snap.orders, st.rec.stop_order, core::OrderKind::stop);
-    if (!rep->old_stop) {
+    if (!rep->old_stop && st.rec.stop_order.empty()) {
+      spdlog::info("[reconcile] {} has no stop on the exchange: placing {}", who(self), want.str());
+      rep->stop = want;
+    } else if (!rep->old_stop) {
       spdlog::critical("[reconcile] {} has no stop on the exchange (the record's {} is gone): placing {} now", who(self),
                        st.rec.stop_order.str(), want.str());
       rep->stop = want;
@@ -648,8 +659,10 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
       rep->stop = want;
     }
     if (auto tp = core::extreme_take_profit(p, settings.plan, st.filters)) {
+      // The user's own take-profit, adopted with the position, is theirs to size and price.
       rep->old_take_profit = find_order(snap.orders, st.rec.tp_order, core::OrderKind::take_profit);
-      if (!rep->old_take_profit || rep->old_take_profit->trigger_price != *tp || rep->old_take_profit->qty != size)
+      const bool users = rep->old_take_profit && !core::placed_for(p.key, rep->old_take_profit->ref.client_id);
+      if (!rep->old_take_profit || (!users && (rep->old_take_profit->trigger_price != *tp || rep->old_take_profit->qty != size)))
         rep->take_profit = tp;
     }
     for (const auto& o : snap.orders) {

@@ -144,19 +144,12 @@ void stop_position(self_ptr self, const core::PositionKey& key, const position_a
   close_record(self, key, job);
 }
 
-// Places an order during adoption and continues with its reply (ok or not).
-void adoption_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
-  self->request(self->state.deps.exchange, caf::infinite, order_atom_v, req)
-      .await([=](OrderReply rep) { k(rep); },
-             [=](caf::error& e) {
-               OrderReply rep;
-               rep.reason = "unavailable " + to_string(e);
-               k(rep);
-             });
-}
-
+// Adoption writes the record before anything is sent: with storage that cannot be written (a full
+// disk, a read-only one) nothing goes to the exchange. The new actor then gets the slot as the
+// exchange showed it and places what is missing (the default stop when the user set none, the
+// extreme take-profit) like any reconcile; the reconcile ends once it has.
 void store_and_spawn(self_ptr self, storage::PositionRecord rec, core::InstrumentFilters filters, std::string how,
-                     const JobPtr& job) {
+                     SlotSnapshot slot, const JobPtr& job) {
   self->request(self->state.deps.persistence, caf::infinite, adopt_atom_v, rec)
       .await(
           [=](storage::PositionRecord stored) {
@@ -165,36 +158,16 @@ void store_and_spawn(self_ptr self, storage::PositionRecord rec, core::Instrumen
                          p.entry.str(), p.initial_stop.str(), p.risk().str(), how);
             spawn_for(self, stored, {}, filters);
             ++job->report.adopted;
-            end(job);
+            auto actor = self->state.actors[p.key];
+            self->send(actor, check_atom_v, slot);
+            self->request(actor, caf::infinite, idle_atom_v).await([=](bool) { end(job); }, [=](caf::error&) { end(job); });
           },
           [=](caf::error& e) {
-            spdlog::error("[registry] {} not adopted: the record could not be stored ({}); nothing will be executed "
-                          "for it until storage works",
+            spdlog::error("[registry] {} not adopted: the record could not be stored ({}); nothing is sent or "
+                          "executed for it until storage works",
                           rec.position.key.str(), to_string(e));
             end(job);
           });
-}
-
-void place_take_profit_then_store(self_ptr self, storage::PositionRecord rec, core::InstrumentFilters filters,
-                                  std::string how, const JobPtr& job) {
-  const auto& plan = self->state.deps.settings->plan;
-  const core::Position& p = rec.position;
-  if (!plan.extreme_tp_r || !rec.tp_order.empty() || self->state.deps.settings->observe) {
-    store_and_spawn(self, std::move(rec), filters, std::move(how), job);
-    return;
-  }
-  const core::Price tp = *core::extreme_take_profit(p, plan, filters);
-  OrderRequest req{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, tp,
-                   core::client_order_id(p.key, core::StageId{0}, core::OrderStep::take_profit), {}};
-  adoption_order(self, req, [=](OrderReply rep) mutable {
-    if (rep.ok) {
-      rec.tp_order = rep.state.ref;
-      how += fmt::format(", extreme take-profit placed at {}", tp.str());
-    } else {
-      spdlog::warn("[registry] {} extreme take-profit at {} not placed: {}", p.key.str(), tp.str(), rep.reason);
-    }
-    store_and_spawn(self, std::move(rec), filters, std::move(how), job);
-  });
 }
 
 void adopt_new(self_ptr self, const core::PositionKey& key, const exchange::ExchangePosition& p,
@@ -219,25 +192,7 @@ void adopt_new(self_ptr self, const core::PositionKey& key, const exchange::Exch
   rec.adopted_at = core::Clock::now();
   if (stop_order) rec.stop_order = stop_order->ref;
   if (tp_order) rec.tp_order = tp_order->ref;
-  if (a.status != core::AdoptStatus::adopted_default_stop || settings.observe) {
-    place_take_profit_then_store(self, std::move(rec), filters, ", " + a.reason, job);
-    return;
-  }
-  // No stop on the exchange: the node places the default one before anything else.
-  const core::Position& pos = rec.position;
-  OrderRequest req{Op::stop, pos.key.symbol, pos.side(), pos.remaining_size, pos.initial_stop,
-                   core::client_order_id(pos.key, core::StageId{0}, core::OrderStep::stop), {}};
-  adoption_order(self, req, [=](OrderReply rep) mutable {
-    if (!rep.ok) {
-      spdlog::error("[registry] {} has no stop and the default stop {} could not be placed: {}; left alone",
-                    key.str(), rec.position.initial_stop.str(), rep.reason);
-      ++job->report.left_alone;
-      end(job);
-      return;
-    }
-    rec.stop_order = rep.state.ref;
-    place_take_profit_then_store(self, std::move(rec), filters, ", " + a.reason + " (placed)", job);
-  });
+  store_and_spawn(self, std::move(rec), filters, ", " + a.reason, SlotSnapshot{p.size, orders, job->taken_ns}, job);
 }
 
 void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePosition p,
