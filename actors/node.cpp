@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/error_text.hpp"
+
 namespace ptp::actors {
 
 void configure_scheduler(caf::actor_system_config& cfg) {
@@ -40,7 +42,7 @@ void stop_node(caf::actor_system& sys, NodeActors& node) {
   // Let every stage in flight finish and record its result: nothing is left half-done.
   self->request(node.registry, std::chrono::seconds(30), drain_atom_v)
       .receive([](bool) {},
-               [](caf::error& e) { spdlog::error("shutdown: positions did not drain: {}", to_string(e)); });
+               [](caf::error& e) { spdlog::error("shutdown: positions did not drain: {}", describe(e)); });
   self->send_exit(node.registry, caf::exit_reason::user_shutdown);
   self->send_exit(node.market_data, caf::exit_reason::user_shutdown);
   self->send_exit(node.metrics, caf::exit_reason::user_shutdown);

@@ -2,7 +2,6 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "storage/history_store.hpp"
 
@@ -14,7 +13,35 @@ struct persistence_state {
   static inline const char* name = "persistence";
 };
 
-persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer<persistence_state> self,
+using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
+
+// A failed request as an error value with context. After a fatal LMDB error the environment is
+// reopened, so the next request succeeds once the disk is writable again (this one still fails:
+// its caller decides what that means).
+caf::error failure(self_ptr self, const char* what, const std::exception& e) {
+  spdlog::error("[persistence] {} failed: {}", what, e.what());
+  if (storage::HistoryStore::is_fatal(e)) {
+    try {
+      self->state.store->reopen();
+      spdlog::warn("[persistence] the LMDB environment had a fatal error and was reopened; the next write is tried "
+                   "afresh");
+    } catch (const std::exception& again) {
+      spdlog::critical("[persistence] the LMDB environment cannot be reopened: {}", again.what());
+    }
+  }
+  return caf::make_error(caf::sec::runtime_error, std::string(what) + ": " + e.what());
+}
+
+template <class F>
+auto stored(self_ptr self, const char* what, F&& f) -> caf::result<decltype(f())> {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return failure(self, what, e);
+  }
+}
+
+persistence_actor::behavior_type persistence(self_ptr self,
                                              std::shared_ptr<storage::HistoryStore> store) {
   self->state.store = std::move(store);
   return {
@@ -24,12 +51,11 @@ persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer
           auto& s = *self->state.store;
           return {s.position(key), s.stages(key)};
         } catch (const std::exception& e) {
-          spdlog::error("[persistence] load {} failed: {}", key.str(), e.what());
-          return caf::make_error(caf::sec::runtime_error, std::string("load: ") + e.what());
+          return failure(self, "load", e);
         }
       },
       [=](adopt_atom, const storage::PositionRecord& rec) {
-        return guarded("persistence", "adopt", [&] {
+        return stored(self, "adopt", [&] {
           auto& s = *self->state.store;
           // An existing record wins: the initial stop is captured once, for the position's life.
           if (auto existing = s.position(rec.position.key); existing && existing->open) return *existing;
@@ -38,26 +64,26 @@ persistence_actor::behavior_type persistence(persistence_actor::stateful_pointer
         });
       },
       [=](save_atom, const storage::PositionRecord& rec) {
-        return guarded("persistence", "save", [&] {
+        return stored(self, "save", [&] {
           self->state.store->put_position(rec);
           return true;
         });
       },
       [=](begin_atom, const storage::StageRecord& intent) {
-        return guarded("persistence", "begin_stage", [&] {
+        return stored(self, "begin_stage", [&] {
           auto b = self->state.store->begin_stage(intent);
           return BeginReply{b.result == storage::HistoryStore::BeginResult::started, b.existing};
         });
       },
       [=](finish_atom, const storage::StageRecord& result, const storage::PositionRecord& rec) {
-        return guarded("persistence", "finish_stage", [&] {
+        return stored(self, "finish_stage", [&] {
           self->state.store->finish_stage(result, rec);
           return true;
         });
       },
-      [=](list_atom) { return guarded("persistence", "list", [&] { return self->state.store->positions(); }); },
+      [=](list_atom) { return stored(self, "list", [&] { return self->state.store->positions(); }); },
       [=](history_atom, const core::PositionKey& key) {
-        return guarded("persistence", "history", [&] {
+        return stored(self, "history", [&] {
           return self->state.store->history(key, core::Clock::time_point::min(), core::Clock::time_point::max());
         });
       },

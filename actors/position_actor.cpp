@@ -14,6 +14,7 @@
 #include <deque>
 #include <set>
 
+#include "actors/error_text.hpp"
 #include "actors/spawn.hpp"
 #include "core/client_order_id.hpp"
 #include "core/decision.hpp"
@@ -131,7 +132,7 @@ void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
           [=](caf::error& e) {
             spdlog::critical("[{}] {} {}: the result could not be recorded ({}); the stage stays pending and "
                              "is never sent again by this node",
-                             core::to_string(run->record.caller), who(self), run->action.stage.str(), to_string(e));
+                             core::to_string(run->record.caller), who(self), run->action.stage.str(), describe(e));
             run->done(Outcome{OutcomeKind::failed, "storage"});
           });
 }
@@ -140,7 +141,7 @@ void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
 OrderReply unavailable(const caf::error& e) {
   OrderReply rep;
   rep.error = exchange::ExchangeError::Kind::unavailable;
-  rep.reason = "unavailable " + to_string(e);
+  rep.reason = "unavailable " + describe(e);
   return rep;
 }
 
@@ -361,7 +362,7 @@ void run_stage(self_ptr self, const core::StageAction& action, core::Caller call
           },
           [=](caf::error& e) {
             spdlog::error("[{}] {} {}: the intent could not be recorded ({}); no order sent", core::to_string(caller),
-                          who(self), action.stage.str(), to_string(e));
+                          who(self), action.stage.str(), describe(e));
             run->done(Outcome{OutcomeKind::failed, "storage"});
           });
 }
@@ -465,7 +466,7 @@ void recover_next(self_ptr self) {
             self->delayed_send(self, kFillPollInterval, poll_atom_v);
           },
           [=](caf::error& e) {
-            spdlog::error("[recovery] {}: {}; asking again in {} s", who(self), to_string(e), kRecoveryRetry.count());
+            spdlog::error("[recovery] {}: {}; asking again in {} s", who(self), describe(e), kRecoveryRetry.count());
             self->delayed_send(self, kRecoveryRetry, recover_atom_v);
           });
 }
@@ -503,7 +504,7 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
         .then([=](bool) { done(); },
               [=](caf::error& e) {
                 spdlog::error("[market] {} trailing stop placed on the exchange but not saved: {}", who(self),
-                              to_string(e));
+                              describe(e));
                 done();
               });
   });
@@ -536,12 +537,15 @@ struct Repair {
 };
 using RepairPtr = std::shared_ptr<Repair>;
 
+// The flight ends once the record is saved (or could not be): the next reconcile starts from it.
 void finish_repair(self_ptr self, RepairPtr rep) {
-  self->request(self->state.deps.persistence, caf::infinite, save_atom_v, rep->after)
-      .then([=](bool) {},
-            [=](caf::error& e) { spdlog::error("[reconcile] {} repair not saved: {}", who(self), to_string(e)); });
   self->state.rec = rep->after;  // what the exchange now has, saved or not
-  after_flight(self);
+  self->request(self->state.deps.persistence, caf::infinite, save_atom_v, rep->after)
+      .then([=](bool) { after_flight(self); },
+            [=](caf::error& e) {
+              spdlog::error("[reconcile] {} repair not saved: {}", who(self), describe(e));
+              after_flight(self);
+            });
 }
 
 void cancel_leftovers(self_ptr self, RepairPtr rep, std::size_t i) {
@@ -677,7 +681,7 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
   if (!rep->stop && !rep->take_profit && rep->leftovers.empty()) {
     if (resized)
       self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
-          .then([](bool) {}, [=](caf::error& e) { spdlog::error("[reconcile] {} size not saved: {}", who(self), to_string(e)); });
+          .then([](bool) {}, [=](caf::error& e) { spdlog::error("[reconcile] {} size not saved: {}", who(self), describe(e)); });
     return;
   }
   st.in_flight = true;

@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "actors/error_text.hpp"
 #include "actors/spawn.hpp"
 #include "core/client_order_id.hpp"
 #include "core/generation.hpp"
@@ -98,7 +99,7 @@ void close_record(self_ptr self, const core::PositionKey& key, const JobPtr& job
               self->request(persistence, caf::infinite, save_atom_v, *rec)
                   .await([=](bool) { end(job); },
                          [=](caf::error& e) {
-                           spdlog::error("[registry] {} could not be marked closed: {}", key.str(), to_string(e));
+                           spdlog::error("[registry] {} could not be marked closed: {}", key.str(), describe(e));
                            end(job);
                          });
               return;
@@ -106,7 +107,7 @@ void close_record(self_ptr self, const core::PositionKey& key, const JobPtr& job
             end(job);
           },
           [=](caf::error& e) {
-            spdlog::error("[registry] {} could not be loaded: {}", key.str(), to_string(e));
+            spdlog::error("[registry] {} could not be loaded: {}", key.str(), describe(e));
             end(job);
           });
 }
@@ -125,7 +126,7 @@ void cancel_leftovers(self_ptr self, const core::PositionKey& key, const std::ve
               if (!rep.ok)
                 spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), rep.reason);
             },
-            [=](caf::error& e) { spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), to_string(e)); });
+            [=](caf::error& e) { spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), describe(e)); });
   }
 }
 
@@ -165,7 +166,7 @@ void store_and_spawn(self_ptr self, storage::PositionRecord rec, core::Instrumen
           [=](caf::error& e) {
             spdlog::error("[registry] {} not adopted: the record could not be stored ({}); nothing is sent or "
                           "executed for it until storage works",
-                          rec.position.key.str(), to_string(e));
+                          rec.position.key.str(), describe(e));
             end(job);
           });
 }
@@ -216,7 +217,7 @@ void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePos
               adopt_new(self, key, p, orders, filters, job);
             },
             [=](caf::error& e) {
-              spdlog::error("[registry] {} could not be loaded: {}", key.str(), to_string(e));
+              spdlog::error("[registry] {} could not be loaded: {}", key.str(), describe(e));
               end(job);
             });
   };
@@ -231,7 +232,7 @@ void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePos
             with_filters(f);
           },
           [=](caf::error& e) {
-            spdlog::error("[registry] {} filters unavailable: {}", key.str(), to_string(e));
+            spdlog::error("[registry] {} filters unavailable: {}", key.str(), describe(e));
             end(job);
           });
 }
@@ -311,7 +312,7 @@ void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<v
           return;
         }
         self->request(self->state.deps.exchange, caf::infinite, mark_atom_v, symbol)
-            .then([=](core::Price p) { k(p, true); }, [=](caf::error& e) { fail("no_price: " + to_string(e)); });
+            .then([=](core::Price p) { k(p, true); }, [=](caf::error& e) { fail("no_price: " + describe(e)); });
       });
 }
 
@@ -391,12 +392,12 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
                             end(job);
                           },
                           [=](caf::error& e) {
-                            spdlog::error("[registry] storage unavailable, nothing adopted: {}", to_string(e));
+                            spdlog::error("[registry] storage unavailable, nothing adopted: {}", describe(e));
                             end(job);
                           });
                 },
                 [=](caf::error& e) {
-                  spdlog::warn("[registry] exchange positions unavailable, keeping the current actors: {}", to_string(e));
+                  spdlog::warn("[registry] exchange positions unavailable, keeping the current actors: {}", describe(e));
                   end(job);
                 });
         return job->promise;
@@ -434,7 +435,7 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
               self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
                   .then([=](ExecuteReply r) { add(f, std::move(r)); },
                         [=](caf::error& e) {
-                          add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + to_string(e)}, {}, {}});
+                          add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + describe(e)}, {}, {}});
                         });
             };
             with_fresh_price(

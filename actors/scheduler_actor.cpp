@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/error_text.hpp"
 #include "actors/spawn.hpp"
 
 namespace ptp::actors {
@@ -51,12 +52,12 @@ void run(self_ptr self, core::Caller caller, bool& running) {
                       *flag = false;
                     },
                     [=](caf::error& e) {
-                      spdlog::error("[{}] sweep failed: {}", core::to_string(caller), to_string(e));
+                      spdlog::error("[{}] sweep failed: {}", core::to_string(caller), describe(e));
                       *flag = false;
                     });
           },
           [=](caf::error& e) {
-            spdlog::error("[{}] reconcile failed: {}", core::to_string(caller), to_string(e));
+            spdlog::error("[{}] reconcile failed: {}", core::to_string(caller), describe(e));
             *flag = false;
           });
 }

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <ctime>
 
+#include "actors/error_text.hpp"
 #include "actors/node.hpp"
 #include "app/summary.hpp"
 #include "exchange/binance/binance_exchange.hpp"
@@ -139,7 +140,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
                 spdlog::info("[registry] start-up reconcile: {} open, {} adopted, {} resumed from storage, {} left alone",
                              r.open, r.adopted, r.resumed, r.left_alone);
               },
-              [](caf::error& e) { spdlog::error("[registry] start-up reconcile failed: {}", to_string(e)); });
+              [](caf::error& e) { spdlog::error("[registry] start-up reconcile failed: {}", actors::describe(e)); });
     }
     stop_reason = wait_for_stop(stop_signals, run_for);
     spdlog::info("ptp-node stopping ({}): waiting for stages in flight", stop_reason);

@@ -168,8 +168,24 @@ std::string_view to_string(StageState s) {
   return "?";
 }
 
-HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size)
-    : env_(std::make_unique<LmdbEnv>(dir, map_size, std::initializer_list<const char*>{"positions", "stages", "events"})) {}
+namespace {
+std::unique_ptr<LmdbEnv> open_env(const std::string& dir, std::size_t map_size) {
+  return std::make_unique<LmdbEnv>(dir, map_size, std::initializer_list<const char*>{"positions", "stages", "events"});
+}
+}  // namespace
+
+HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size) : env_(open_env(dir, map_size)), map_size_(map_size) {}
+
+void HistoryStore::reopen() {
+  const std::string dir = env_->dir();
+  env_.reset();
+  env_ = open_env(dir, map_size_);
+}
+
+bool HistoryStore::is_fatal(const std::exception& e) {
+  auto* s = dynamic_cast<const StorageError*>(&e);
+  return s && s->code() == MDB_PANIC;
+}
 
 HistoryStore::~HistoryStore() = default;
 

@@ -57,8 +57,15 @@ class HistoryStore {
 
   const std::string& dir() const;
 
+  // After a fatal LMDB error (MDB_PANIC: a commit's meta-page write failed, as when the disk fills
+  // up or turns read-only mid-commit) the environment refuses every transaction until it is
+  // closed and opened again. Committed data is intact. Throws StorageError if it cannot be opened.
+  void reopen();
+  static bool is_fatal(const std::exception& e);  // an error only reopen() gets past
+
  private:
   std::unique_ptr<LmdbEnv> env_;
+  std::size_t map_size_;
 };
 
 }  // namespace ptp::storage

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <condition_variable>
 #include <fstream>
 #include <functional>
@@ -109,20 +111,67 @@ struct Watch {
   std::optional<KillPoint> armed;
   int seen = 0;  // order requests since the kill point was armed
   int kills = 0;
+  int requests = 0;  // order requests in all
   std::optional<int> drop_request;  // stage 1's n-th request answered 503
   int stage1_seen = -1;             // -1: stage 1 not started
   bool unprotected_now = false;
   int unprotected = 0;
 };
 
+std::vector<std::string> node_env(const std::string& disk_error, const Binaries& bin, const std::string& flag,
+                                  bool meta_only = false) {
+  std::vector<std::string> env{"PTP_FAULT_API_KEY=ptp-sim-api-key", "PTP_FAULT_API_SECRET=ptp-sim-api-secret"};
+  if (disk_error.empty()) return env;
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  env.push_back("LD_PRELOAD=" + bin.failing_disk);
+  env.push_back("PTP_FAILING_DISK_FLAG=" + flag);
+  env.push_back("PTP_FAILING_DISK_ERRNO=" + disk_error);
+  if (meta_only) env.push_back("PTP_FAILING_DISK_META_ONLY=1");
+  // The preloaded library comes before the ASan runtime in the node built with sanitizers.
+  env.push_back(std::string("ASAN_OPTIONS=") + (asan ? std::string(asan) + ":" : "") + "verify_asan_link_order=0");
+  return env;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
-Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
+Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin) {
+  Result result;
+  result.name = "storage fails from the start (" + disk_error + ")";
+  result.faults = 1;
+  TempDir dir;
+  auto sim = binance_sim();
+  exchange::loopback::BinanceServer server(sim);
+  const std::string config_path = dir.sub("node.toml");
+  std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url());
+  const std::string flag = dir.sub("disk-failing");
+  std::ofstream(flag) << "on\n";
+  ChildProcess node({bin.node, "--config", config_path}, node_env(disk_error, bin, flag), dir.sub("node.log"));
+  const int code = node.wait_exit(std::chrono::seconds(30));
+  result.log = file_text(dir.sub("node.log"));
+  const char* cause = disk_error == "EROFS" ? "Read-only file system" : "No space left on device";
+  const auto requests = server.counters().requests;
+  if (code != 1)
+    result.failure = fmt::format("exit code {}, 1 expected", code);
+  else if (result.log.find("cannot start") == std::string::npos || result.log.find(cause) == std::string::npos)
+    result.failure = fmt::format("no \"cannot start ... {}\" in the node's output", cause);
+  else if (requests != 0)
+    result.failure = fmt::format("{} request(s) reached the exchange", requests);
+  result.closed = "0";
+  return result;
+}
+
+Result run_scenario(const Scenario& scenario, const Binaries& bin) {
   const auto started = std::chrono::steady_clock::now();
   Result result;
   result.name = scenario.name;
   result.faults = static_cast<int>(scenario.kills.size()) + (scenario.sim_fault ? 1 : 0) +
-                  (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0);
+                  (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0) +
+                  (scenario.disk_error.empty() ? 0 : 1);
 
   TempDir dir;
   auto sim = binance_sim();
@@ -131,18 +180,18 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
   std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url());
   const std::string log_path = dir.sub("node.log");
 
+  const std::string disk_flag = dir.sub("disk-failing");
   Watch w;
   auto start_node = [&] {
     std::lock_guard lock(w.mu);
-    w.node = std::make_unique<ChildProcess>(
-        std::vector<std::string>{node_binary, "--config", config_path},
-        std::vector<std::string>{"PTP_FAULT_API_KEY=ptp-sim-api-key", "PTP_FAULT_API_SECRET=ptp-sim-api-secret"},
-        log_path);
+    w.node = std::make_unique<ChildProcess>(std::vector<std::string>{bin.node, "--config", config_path},
+                                            node_env(scenario.disk_error, bin, disk_flag, scenario.meta_only), log_path);
   };
   server.set_order_hook([&](const exchange::loopback::OrderRequestEvent& e) {
     std::lock_guard lock(w.mu);
     bool serve = true;
     if (!e.served) {
+      ++w.requests;
       ++w.seen;
       if (w.stage1_seen >= 0) ++w.stage1_seen;
       if (w.drop_request && w.stage1_seen == *w.drop_request) {
@@ -185,14 +234,18 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
 
   start_node();
   std::size_t next_kill = 0;
-  const bool adopted = wait_until([&] {
-    return open_of(*sim, OrderKind::take_profit).size() == 1 && open_of(*sim, OrderKind::stop).size() == 1;
-  });
-  if (!adopted) fail("the position was not adopted");
   // The node's history, read as it is written (LMDB serves readers in other processes): a stage
   // counts as finished when the exchange shows it and the node has recorded it done.
   std::unique_ptr<storage::HistoryStore> history;
   const core::PositionKey key{core::Exchange::binance, "crash", kEth, core::Side::long_, 1};
+  // Adopted: the take-profit is on the exchange and in the node's record.
+  const bool adopted = wait_until([&] {
+    if (open_of(*sim, OrderKind::take_profit).size() != 1 || open_of(*sim, OrderKind::stop).size() != 1) return false;
+    if (!history) history = std::make_unique<storage::HistoryStore>(dir.sub("data"));
+    const auto rec = history->position(key);
+    return rec && !rec->tp_order.empty();
+  });
+  if (!adopted) fail("the position was not adopted");
   auto recorded_done = [&](int stage) {
     if (!history) history = std::make_unique<storage::HistoryStore>(dir.sub("data"));
     auto s = history->stage(key, core::StageId{static_cast<std::uint8_t>(stage)});
@@ -215,6 +268,23 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
           w.armed = scenario.kills[next_kill];
           w.seen = 0;
         }
+      }
+      if (stage == 1 && !scenario.disk_error.empty()) {
+        // The disk fails; the stage comes due; the node must say it cannot record the intent and send nothing.
+        int requests_before = 0;
+        {
+          std::lock_guard lock(w.mu);
+          requests_before = w.requests;
+        }
+        std::ofstream(disk_flag) << "on\n";
+        server.set_mark(kEth, target.mark);
+        const bool said = wait_until([&] { return file_text(log_path).find("could not be recorded") != std::string::npos; });
+        std::filesystem::remove(disk_flag);
+        if (!said) fail("the node did not report the failing disk");
+        std::lock_guard lock(w.mu);
+        if (w.requests != requests_before)
+          fail(fmt::format("{} order request(s) sent while the disk failed", w.requests - requests_before));
+        if (!result.failure.empty()) break;
       }
       server.set_mark(kEth, target.mark);
       while (true) {
@@ -295,10 +365,7 @@ Result run_scenario(const Scenario& scenario, const std::string& node_binary) {
   }
   if (result.failure.empty() && result.kills != static_cast<int>(scenario.kills.size()))
     fail(fmt::format("{} of {} kill points were reached", result.kills, scenario.kills.size()));
-  if (!result.survived()) {
-    std::ifstream in(log_path);
-    result.log.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  result.log = file_text(log_path);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

@@ -28,12 +28,22 @@ struct KillPoint {
 
 struct Scenario {
   std::string name;
-  std::vector<KillPoint> kills;                 // kills[i] ends run i + 1 of the node
-  std::optional<exchange::SimFault> sim_fault;  // injected before stage 1
-  std::optional<int> drop_request;              // stage 1's n-th order request is answered 503, unserved
+  std::vector<KillPoint> kills = {};                 // kills[i] ends run i + 1 of the node
+  std::optional<exchange::SimFault> sim_fault = {};  // injected before stage 1
+  std::optional<int> drop_request = {};              // stage 1's n-th order request is answered 503, unserved
   // Done to the exchange behind the node's back once stage 1 is finished (a user cancelling the
   // stop); the health check must bring back stage 1's state before stage 2 is asked for.
-  std::function<void(exchange::SimExchange&)> after_stage1;
+  std::function<void(exchange::SimExchange&)> after_stage1 = {};
+  // "ENOSPC" or "EROFS": LMDB's disk fails when stage 1 comes due (until the node has said so),
+  // then recovers; nothing may be sent meanwhile.
+  std::string disk_error = {};
+  bool meta_only = false;  // only the commit's last write (the meta page) fails: LMDB panics
+};
+
+// Where the harness finds the node and the preloadable failing disk.
+struct Binaries {
+  std::string node;
+  std::string failing_disk;
 };
 
 struct Result {
@@ -47,12 +57,16 @@ struct Result {
   int duplicates = 0;   // closes beyond one per stage, or more than the plan's quantity
   double seconds = 0;
   std::string failure;  // empty when the scenario survived
-  std::string log;      // the node's output, for a failure
+  std::string log;      // the node's output (every run, appended)
 
   bool survived() const { return failure.empty() && duplicates == 0 && unprotected == 0; }
 };
 
-Result run_scenario(const Scenario& scenario, const std::string& node_binary);
+Result run_scenario(const Scenario& scenario, const Binaries& bin);
+
+// A node started on a data directory whose disk fails ("ENOSPC", "EROFS") from the start: it must
+// exit 1 naming the cause, and send nothing to the exchange.
+Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin);
 
 // The table the closing note quotes: one row per scenario, then the totals.
 std::string result_table(const std::vector<Result>& results);

@@ -4,6 +4,7 @@
 // the node's own history. Each test case prints its table (ctest -V, or run the binary).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "tests/fault/crash_harness.hpp"
@@ -15,6 +16,8 @@ using ptp::test::fault::KillPoint;
 using ptp::test::fault::Result;
 using ptp::test::fault::Scenario;
 
+const ptp::test::fault::Binaries kBinaries{PTP_NODE_BINARY, PTP_FAILING_DISK};
+
 const char* kStep[] = {"", "the close", "the new stop", "the old stop's cancel", "the resized take-profit",
                        "the old take-profit's cancel"};
 
@@ -22,23 +25,25 @@ std::vector<Scenario> kills_in_stage(int stage) {
   std::vector<Scenario> out;
   for (int request = 1; request <= 5; ++request)
     for (bool served : {false, true})
-      out.push_back({"stage " + std::to_string(stage) + ": killed " + (served ? "after the exchange served " : "before ") +
-                         kStep[request],
-                     {KillPoint{stage, request, served}},
-                     {},
-                     {},
-                     {}});
+      out.push_back({.name = "stage " + std::to_string(stage) + ": killed " +
+                             (served ? "after the exchange served " : "before ") + kStep[request],
+                     .kills = {KillPoint{stage, request, served}}});
   return out;
 }
 
-void run_all(const std::vector<Scenario>& scenarios) {
-  std::vector<Result> results;
+void run_all(const std::vector<Scenario>& scenarios, std::vector<Result> results = {}) {
+  for (const auto& r : results) {
+    INFO(r.name << ": " << r.failure << "\n--- node log ---\n" << r.log);
+    CHECK(r.survived());
+  }
   for (const auto& s : scenarios) {
-    results.push_back(ptp::test::fault::run_scenario(s, PTP_NODE_BINARY));
+    results.push_back(ptp::test::fault::run_scenario(s, kBinaries));
     const Result& r = results.back();
     INFO(r.name << ": " << r.failure << "\n--- node log ---\n" << r.log);
     CHECK(r.survived());
   }
+  if (std::getenv("PTP_FAULT_SHOW_LOGS"))  // by hand: every node's output, scenario by scenario
+    for (const auto& r : results) std::cout << "=== " << r.name << " ===\n" << r.log;
   std::cout << ptp::test::fault::result_table(results) << std::flush;
   int duplicates = 0, unprotected = 0;
   for (const auto& r : results) {
@@ -65,10 +70,10 @@ TEST_CASE("SIGKILL before and after each order of stage 1: one close, one stop, 
 TEST_CASE("SIGKILL before and after each order of stage 2, and twice in a row", "[fault]") {
   auto scenarios = kills_in_stage(2);
   // Killed again while recovering: the restarted node dies at its first order too.
-  scenarios.push_back({"stage 1: killed after the close fills, then again at recovery's new stop",
-                       {KillPoint{1, 2, false}, KillPoint{1, 1, true}}, {}, {}, {}});
-  scenarios.push_back({"stage 1: killed after the new stop, then before recovery's cancel",
-                       {KillPoint{1, 2, true}, KillPoint{1, 1, false}}, {}, {}, {}});
+  scenarios.push_back({.name = "stage 1: killed after the close fills, then again at recovery's new stop",
+                       .kills = {KillPoint{1, 2, false}, KillPoint{1, 1, true}}});
+  scenarios.push_back({.name = "stage 1: killed after the new stop, then before recovery's cancel",
+                       .kills = {KillPoint{1, 2, true}, KillPoint{1, 1, false}}});
   run_all(scenarios);
 }
 
@@ -82,22 +87,38 @@ TEST_CASE("Exchange rejections, timeouts and delayed fills at each order of a st
                                              {T::timeout_after_accept, "times out after the exchange accepted it"}};
   for (const auto& [kind, kind_name] : kinds)
     for (const auto& [type, type_name] : types)
-      s.push_back({std::string("the ") + kind_name + " " + type_name, {}, fault(kind, type), {}, {}});
-  s.push_back({"the close fills late (accepted, filled after 3 queries)", {}, fault(K::market_close, T::delay_fill), {}, {}});
-  s.push_back({"the old stop's cancel is lost (503, unserved)", {}, {}, 3, {}});
-  s.push_back({"the old take-profit's cancel is lost (503, unserved)", {}, {}, 5, {}});
-  s.push_back({"the close fills late and the node is killed meanwhile",
-               {KillPoint{1, 1, true}}, fault(K::market_close, T::delay_fill), {}, {}});
-  s.push_back({"the new stop times out after accept, then killed before the old stop's cancel",
-               {KillPoint{1, 3, false}}, fault(K::stop, T::timeout_after_accept), {}, {}});
-  s.push_back({"the user cancels the stop after stage 1 (restored by the health check)", {}, {}, {},
-               [](ptp::exchange::SimExchange& sim) {
-                 for (const auto& o : sim.open_orders())
-                   if (o.kind == K::stop) sim.cancel(o.symbol, o.ref);
-               }});
-  s.push_back({"the user cancels the take-profit after stage 1", {}, {}, {}, [](ptp::exchange::SimExchange& sim) {
-                 for (const auto& o : sim.open_orders())
-                   if (o.kind == K::take_profit) sim.cancel(o.symbol, o.ref);
-               }});
+      s.push_back({.name = std::string("the ") + kind_name + " " + type_name, .sim_fault = fault(kind, type)});
+  s.push_back({.name = "the close fills late (accepted, filled after 3 queries)",
+               .sim_fault = fault(K::market_close, T::delay_fill)});
+  s.push_back({.name = "the old stop's cancel is lost (503, unserved)", .drop_request = 3});
+  s.push_back({.name = "the old take-profit's cancel is lost (503, unserved)", .drop_request = 5});
+  s.push_back({.name = "the close fills late and the node is killed meanwhile",
+               .kills = {KillPoint{1, 1, true}},
+               .sim_fault = fault(K::market_close, T::delay_fill)});
+  s.push_back({.name = "the new stop times out after accept, then killed before the old stop's cancel",
+               .kills = {KillPoint{1, 3, false}},
+               .sim_fault = fault(K::stop, T::timeout_after_accept)});
+  auto cancel_all = [](K kind) {
+    return [kind](ptp::exchange::SimExchange& sim) {
+      for (const auto& o : sim.open_orders())
+        if (o.kind == kind) sim.cancel(o.symbol, o.ref);
+    };
+  };
+  s.push_back({.name = "the user cancels the stop after stage 1 (restored by the health check)",
+               .after_stage1 = cancel_all(K::stop)});
+  s.push_back({.name = "the user cancels the take-profit after stage 1", .after_stage1 = cancel_all(K::take_profit)});
   run_all(s);
+}
+
+TEST_CASE("LMDB's disk full or read-only: a clear error, nothing sent, and the stage runs once the disk is back",
+          "[fault]") {
+  const std::vector<Scenario> s{
+      {.name = "the disk is full (ENOSPC) when stage 1 comes due, then freed", .disk_error = "ENOSPC"},
+      {.name = "the disk turns read-only (EROFS) when stage 1 comes due, then back", .disk_error = "EROFS"},
+      {.name = "the intent's commit fails at its meta page (LMDB panics), then the disk is back",
+       .disk_error = "ENOSPC",
+       .meta_only = true}};
+  std::vector<Result> at_start{ptp::test::fault::run_start_on_failing_disk("ENOSPC", kBinaries),
+                               ptp::test::fault::run_start_on_failing_disk("EROFS", kBinaries)};
+  run_all(s, at_start);
 }

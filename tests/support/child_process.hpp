@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -23,12 +27,19 @@ namespace ptp::test {
 
 class ChildProcess {
  public:
-  // Starts `argv` with the current environment plus `extra_env` ("NAME=value"), output to `log_path`.
+  // Starts `argv` with the current environment plus `extra_env` ("NAME=value", replacing a variable
+  // of that name), output to `log_path`.
   ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                const std::string& log_path)
       : log_path_(log_path) {
     std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+    auto name_of = [](const std::string& e) { return e.substr(0, e.find('=') + 1); };
+    for (char** e = environ; *e; ++e) {
+      const std::string var = *e;
+      bool replaced = false;
+      for (const auto& x : extra_env) replaced = replaced || name_of(x) == name_of(var);
+      if (!replaced) env_strings.push_back(var);
+    }
     for (const auto& e : extra_env) env_strings.push_back(e);
     std::vector<char*> env, args;
     for (auto& e : env_strings) env.push_back(e.data());
@@ -69,6 +80,29 @@ class ChildProcess {
     ::kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  // Waits for the process to exit by itself: its exit code, or -1 when it was killed by a signal
+  // (also by this, after `deadline`, if it had not exited by then).
+  int wait_exit(std::chrono::milliseconds deadline) {
+    const pid_t pid = pid_.exchange(0);
+    if (pid == 0) return -1;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool exited = false;
+    std::thread watchdog([&] {
+      std::unique_lock lock(mu);
+      if (!cv.wait_for(lock, deadline, [&] { return exited; })) ::kill(pid, SIGKILL);
+    });
+    int status = 0;
+    waitpid(pid, &status, 0);
+    {
+      std::lock_guard lock(mu);
+      exited = true;
+    }
+    cv.notify_all();
+    watchdog.join();
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
