@@ -123,7 +123,12 @@ FrameResult FrameParser::parse_gateio(std::string_view frame, std::vector<FrameT
   if (obj.find_field_unordered("event").get_string().get(event)) return FrameResult::malformed;
   if (event != "update") return FrameResult::ignored;
   std::int64_t time_ms = 0;
-  if (obj.find_field_unordered("time_ms").get_int64().get(time_ms)) time_ms = 0;
+  // Absent is fine; any other error leaves On-Demand's iterator unusable (the next lookup would
+  // read through it: found by fuzzing), so the frame is malformed.
+  if (const auto e = obj.find_field_unordered("time_ms").get_int64().get(time_ms)) {
+    if (e != simdjson::NO_SUCH_FIELD) return FrameResult::malformed;
+    time_ms = 0;
+  }
   od::array result;
   if (obj.find_field_unordered("result").get_array().get(result)) return FrameResult::malformed;
   FrameResult status = FrameResult::ignored;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs ptp's build dependencies from Debian 12 packages. Idempotent: when every package is
-# already installed it does not touch apt at all (fast, works offline).
+# already installed it does not touch apt at all (fast, works offline). --fuzz adds clang and its
+# libFuzzer runtime (scripts/fuzz.sh).
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,7 @@ packages=(
   libcaf-dev libwebsocketpp-dev libasio-dev libsimdjson-dev liblmdb-dev catch2
   libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libsqlite3-dev
 )
+if [[ "${1:-}" == "--fuzz" ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

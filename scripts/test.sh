@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The tests: installs what is missing, builds with AddressSanitizer + UBSan and warnings as errors
-# into build/asan, and runs every test under ctest.
+# into build/asan, and runs every test under ctest; then each libFuzzer target for a short run from
+# its seed corpus (PTP_FUZZ_SECONDS each, default 12; 0 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 PTP_BUILD_TYPE=Debug scripts/build.sh build/asan -DPTP_SANITIZE=ON -DPTP_WERROR=ON
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-cd build/asan
-ctest --output-on-failure -j"${PTP_JOBS:-2}"
+(cd build/asan && ctest --output-on-failure -j"${PTP_JOBS:-2}")
+fuzz_seconds=${PTP_FUZZ_SECONDS:-12}
+if [[ "$fuzz_seconds" != 0 ]]; then scripts/fuzz.sh "$fuzz_seconds"; fi

@@ -141,8 +141,11 @@ std::vector<SymbolFilters> parse_exchange_info(std::string_view body) {
         min_notional = decimal<core::Notional>(f, "notional", what);
       }
     }
-    out.push_back(SymbolFilters{std::string(text(s, "symbol", what)),
-                                core::InstrumentFilters::binance(tick, step, min_qty, min_notional), market_max});
+    const std::string symbol(text(s, "symbol", what));
+    // Rounding divides by these: a symbol without them cannot be traded safely (found by fuzzing).
+    if (!tick.is_positive()) malformed(what, symbol + ": no positive PRICE_FILTER tickSize");
+    if (!step.is_positive()) malformed(what, symbol + ": no positive LOT_SIZE stepSize");
+    out.push_back(SymbolFilters{symbol, core::InstrumentFilters::binance(tick, step, min_qty, min_notional), market_max});
   }
   return out;
 }
