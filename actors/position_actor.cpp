@@ -565,17 +565,26 @@ void cancel_leftovers(self_ptr self, RepairPtr rep, std::size_t i) {
   });
 }
 
+// Places the repair's stop or take-profit at `price` for the remaining size under a fresh client id,
+// then cancels `old` (the order it replaces), if the exchange still has one.
+void replace_for_repair(self_ptr self, RepairPtr rep, core::OrderStep step, core::Price price,
+                        const std::optional<core::OrderState>& old,
+                        std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
+  const core::Position& p = rep->after.position;
+  rep->after.order_seq += 1;
+  const std::string id = core::client_order_id(p.key, core::StageId{0}, step, rep->after.order_seq);
+  OrderRequest req{step == core::OrderStep::stop ? Op::stop : Op::take_profit, p.key.symbol, p.side(),
+                   p.remaining_size, price, id, {}};
+  replace_order(self, req, old ? old->ref : core::OrderRef{}, /*resumed=*/false, std::move(k));
+}
+
 void repair_take_profit(self_ptr self, RepairPtr rep) {
   if (!rep->take_profit) {
     cancel_leftovers(self, rep, 0);
     return;
   }
-  core::Position& p = rep->after.position;
-  rep->after.order_seq += 1;
-  const std::string id = core::client_order_id(p.key, core::StageId{0}, core::OrderStep::take_profit, rep->after.order_seq);
-  OrderRequest req{Op::take_profit, p.key.symbol, p.side(), p.remaining_size, *rep->take_profit, id, {}};
-  const core::OrderRef old = rep->old_take_profit ? rep->old_take_profit->ref : core::OrderRef{};
-  replace_order(self, req, old, /*resumed=*/false, [=](const OrderReply& r, const std::string& cancel_error) {
+  replace_for_repair(self, rep, core::OrderStep::take_profit, *rep->take_profit, rep->old_take_profit,
+                     [=](const OrderReply& r, const std::string& cancel_error) {
     if (!r.ok) {
       spdlog::error("[reconcile] {} take-profit {} x {} not placed: {}", who(self), rep->take_profit->str(),
                     rep->after.position.remaining_size.str(), r.reason);
@@ -597,12 +606,8 @@ void repair_stop(self_ptr self, RepairPtr rep) {
     repair_take_profit(self, rep);
     return;
   }
-  core::Position& p = rep->after.position;
-  rep->after.order_seq += 1;
-  const std::string id = core::client_order_id(p.key, core::StageId{0}, core::OrderStep::stop, rep->after.order_seq);
-  OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, *rep->stop, id, {}};
-  const core::OrderRef old = rep->old_stop ? rep->old_stop->ref : core::OrderRef{};
-  replace_order(self, req, old, /*resumed=*/false, [=](const OrderReply& r, const std::string& cancel_error) {
+  replace_for_repair(self, rep, core::OrderStep::stop, *rep->stop, rep->old_stop,
+                     [=](const OrderReply& r, const std::string& cancel_error) {
     if (!r.ok) {
       spdlog::critical("[reconcile] {} stop {} x {} not placed: {}; asking again at the next health check{}",
                        who(self), rep->stop->str(), rep->after.position.remaining_size.str(), r.reason,
@@ -651,13 +656,13 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     const core::Price want = core::owed_stop(p, st.book.executed(), st.last_mark, st.filters, settings.plan);
     rep->old_stop = find_order(snap.orders, st.rec.stop_order, core::OrderKind::stop);
     if (!rep->old_stop && st.rec.stop_order.empty()) {
-      spdlog::info("[reconcile] {} has no stop on the exchange: placing {}", who(self), want.str());
-      rep->stop = want;
+      rep->stop = want;  // adopted without one: the default stop ("stop placed at ..." says so)
     } else if (!rep->old_stop) {
       spdlog::critical("[reconcile] {} has no stop on the exchange (the record's {} is gone): placing {} now", who(self),
                        st.rec.stop_order.str(), want.str());
       rep->stop = want;
-    } else if (rep->old_stop->trigger_price != want || rep->old_stop->qty != size) {
+    } else if (rep->old_stop->trigger_price != want ||
+               !(rep->old_stop->qty == size || rep->old_stop->qty.is_zero())) {  // zero: closePosition, all of it
       spdlog::warn("[reconcile] {} stop on the exchange is {} x {}; the record calls for {} x {}: replacing it",
                    who(self), rep->old_stop->trigger_price.str(), rep->old_stop->qty.str(), want.str(), size.str());
       rep->stop = want;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "../support/temp_dir.hpp"
 #include "actors/node.hpp"
 #include "core/config/config.hpp"
 #include "exchange/sim_exchange.hpp"
@@ -151,6 +152,22 @@ class NodeHarness {
   caf::actor_system sys_;
   caf::scoped_actor self_;
   actors::NodeActors node_;
+};
+
+// ETH long 1.5 @ 2000, stop 1950 (1R = 50), adopted by a first node that has since stopped: the
+// start of every test about what a later node does with a stored position.
+inline const core::Symbol kEth = core::Symbol::parse("ETH");
+inline const core::PositionKey kEthKey{core::Exchange::sim, "t", kEth, core::Side::long_, 1};
+
+struct AdoptedEthLong {
+  TempDir dir;
+  config::Config cfg = node_config("execute", kEthLong);
+  std::shared_ptr<exchange::SimExchange> sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+
+  AdoptedEthLong() {
+    NodeHarness first{cfg, sim, dir.path()};
+    REQUIRE(first.reconcile().adopted == 1);
+  }
 };
 
 }  // namespace ptp::test

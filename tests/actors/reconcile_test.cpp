@@ -17,21 +17,17 @@ using test::NodeHarness;
 
 namespace {
 
-const core::Symbol kEth = core::Symbol::parse("ETH");
-const core::PositionKey kKey{core::Exchange::sim, "t", kEth, Side::long_, 1};
+using test::kEth;
+const core::PositionKey kKey = test::kEthKey;
 
-// The ETH long (1.5 @ 2000, stop 1950) adopted by a node that has stopped; a second node's actors,
-// with no registry position, and a position actor of the test's own.
-struct Fixture {
-  test::TempDir dir;
-  config::Config cfg = test::node_config("execute", test::kEthLong);
-  std::shared_ptr<exchange::SimExchange> sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+// The adopted ETH long; a second node's actors, with no registry position, and a position actor of
+// the test's own.
+struct Fixture : test::AdoptedEthLong {
   std::optional<NodeHarness> node;
   std::optional<caf::scoped_actor> self;
   actors::position_actor position;
 
   Fixture() {
-    { NodeHarness first{cfg, sim, dir.path()}; REQUIRE(first.reconcile().adopted == 1); }
     node.emplace(cfg, sim, dir.path());
     auto rec = node->store().position(kKey);
     REQUIRE(rec);

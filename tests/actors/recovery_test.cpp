@@ -20,18 +20,14 @@ using test::NodeHarness;
 
 namespace {
 
-const core::Symbol kEth = core::Symbol::parse("ETH");
-const core::PositionKey kKey{core::Exchange::sim, "t", kEth, Side::long_, 1};
+using test::kEth;
+const core::PositionKey kKey = test::kEthKey;
 
-// The ETH long (1.5 @ 2000, stop 1950, 1R = 50) adopted by a first node that has since stopped.
-struct Crashed {
-  test::TempDir dir;
-  config::Config cfg = test::node_config("execute", test::kEthLong);
-  std::shared_ptr<exchange::SimExchange> sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+// The adopted ETH long, and stage 1's intent as a run that died left it.
+struct Crashed : test::AdoptedEthLong {
   storage::StageRecord intent;
 
   Crashed() {
-    { NodeHarness first{cfg, sim, dir.path()}; REQUIRE(first.reconcile().adopted == 1); }
     // Stage 1's intent, as run_stage writes it before any order goes out.
     intent.key = kKey;
     intent.stage = core::StageId{1};

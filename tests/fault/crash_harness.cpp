@@ -137,24 +137,32 @@ std::string file_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// One scenario's world: a temp dir, the simulator served over Binance's protocol, the node's
+// config pointing at it, and where the node's output and the failing-disk flag go.
+struct Rig {
+  TempDir dir;
+  std::shared_ptr<exchange::SimExchange> sim = binance_sim();
+  exchange::loopback::BinanceServer server{sim};
+  std::string config_path = dir.sub("node.toml");
+  std::string log_path = dir.sub("node.log");
+  std::string disk_flag = dir.sub("disk-failing");
+
+  Rig() { std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url()); }
+};
+
 }  // namespace
 
 Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin) {
   Result result;
   result.name = "storage fails from the start (" + disk_error + ")";
   result.faults = 1;
-  TempDir dir;
-  auto sim = binance_sim();
-  exchange::loopback::BinanceServer server(sim);
-  const std::string config_path = dir.sub("node.toml");
-  std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url());
-  const std::string flag = dir.sub("disk-failing");
-  std::ofstream(flag) << "on\n";
-  ChildProcess node({bin.node, "--config", config_path}, node_env(disk_error, bin, flag), dir.sub("node.log"));
+  Rig rig;
+  std::ofstream(rig.disk_flag) << "on\n";
+  ChildProcess node({bin.node, "--config", rig.config_path}, node_env(disk_error, bin, rig.disk_flag), rig.log_path);
   const int code = node.wait_exit(std::chrono::seconds(30));
-  result.log = file_text(dir.sub("node.log"));
+  result.log = file_text(rig.log_path);
   const char* cause = disk_error == "EROFS" ? "Read-only file system" : "No space left on device";
-  const auto requests = server.counters().requests;
+  const auto requests = rig.server.counters().requests;
   if (code != 1)
     result.failure = fmt::format("exit code {}, 1 expected", code);
   else if (result.log.find("cannot start") == std::string::npos || result.log.find(cause) == std::string::npos)
@@ -173,14 +181,8 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
                   (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0) +
                   (scenario.disk_error.empty() ? 0 : 1);
 
-  TempDir dir;
-  auto sim = binance_sim();
-  exchange::loopback::BinanceServer server(sim);
-  const std::string config_path = dir.sub("node.toml");
-  std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url());
-  const std::string log_path = dir.sub("node.log");
-
-  const std::string disk_flag = dir.sub("disk-failing");
+  Rig rig;
+  auto& [dir, sim, server, config_path, log_path, disk_flag] = rig;
   Watch w;
   auto start_node = [&] {
     std::lock_guard lock(w.mu);
