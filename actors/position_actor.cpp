@@ -268,7 +268,8 @@ void stop_step(self_ptr self, RunPtr run) {
 }
 
 constexpr auto kFillPollInterval = std::chrono::milliseconds(100);
-constexpr int kFillPolls = 100;  // 10 s, then the stage fails; a retry reuses the client id, so it can never close twice
+constexpr int kFillPolls = 100;  // then the close is asked about every kSlowFillPollInterval
+constexpr auto kSlowFillPollInterval = std::chrono::seconds(2);
 
 void close_filled(self_ptr self, RunPtr run, const core::OrderState& fill) {
   run->record.closed_qty = fill.filled_qty;
@@ -277,6 +278,35 @@ void close_filled(self_ptr self, RunPtr run, const core::OrderState& fill) {
   if (fill.filled_qty != run->action.close_qty)
     run->notes.push_back("filled " + fill.filled_qty.str() + " of " + run->action.close_qty.str());
   stop_step(self, run);
+}
+
+void poll_close(self_ptr self, RunPtr run) {
+  auto& st = self->state;
+  st.unfilled = run;
+  st.fill_polls = 0;
+  self->delayed_send(self, kFillPollInterval, poll_atom_v);
+}
+
+// Where a close the exchange accepted goes next, from its state. Filled: the stop moves. Ended
+// (canceled, expired) with part of it filled: the stage goes on with what was closed, so a retry
+// can never close that part again. Ended with nothing filled: the stage failed and nothing was
+// sold. Still open: asked again until it ends; nothing else happens on the position meanwhile.
+void close_state(self_ptr self, RunPtr run, const core::OrderState& state) {
+  using S = core::OrderStatus;
+  if (state.status == S::filled) {
+    close_filled(self, run, state);
+  } else if (state.status == S::canceled || state.status == S::rejected) {
+    if (state.filled_qty.is_positive()) {
+      spdlog::warn("[exchange] {} close {} ended {} with {} of {} filled; the stage goes on with that", who(self),
+                   run->record.close_client_id, core::to_string(state.status), state.filled_qty.str(), state.qty.str());
+      close_filled(self, run, state);
+    } else {
+      finish_stage(self, run, Outcome{OutcomeKind::failed, std::string("close ") + std::string(core::to_string(state.status)) +
+                                                               " with nothing filled"});
+    }
+  } else {
+    poll_close(self, run);
+  }
 }
 
 void close_step(self_ptr self, RunPtr run) {
@@ -291,17 +321,12 @@ void close_step(self_ptr self, RunPtr run) {
       finish_stage(self, run, Outcome{OutcomeKind::failed, rep.reason});
       return;
     }
-    if (rep.state.status != core::OrderStatus::filled) {
-      // Accepted, not filled yet: ask again until it fills; nothing else happens meanwhile.
-      self->state.unfilled = run;
-      self->state.fill_polls = 0;
-      self->delayed_send(self, kFillPollInterval, poll_atom_v);
-      return;
-    }
-    close_filled(self, run, rep.state);
+    close_state(self, run, rep.state);
   });
 }
 
+// A close that has not ended is never given up on: while the exchange has it open (or cannot be
+// asked), giving up would let a retry send a second close beside it.
 void poll_fill(self_ptr self) {
   auto run = self->state.unfilled;
   if (!run) return;
@@ -309,17 +334,20 @@ void poll_fill(self_ptr self) {
   OrderRequest q{Op::query, p.key.symbol, p.side(), {}, {}, run->record.close_client_id, {}};
   send_order(self, q, [=](OrderReply rep) {
     auto& st = self->state;
-    if (rep.ok && rep.found && rep.state.status == core::OrderStatus::filled) {
+    if (rep.ok && rep.found && rep.state.status != core::OrderStatus::open &&
+        rep.state.status != core::OrderStatus::partially_filled) {
       st.unfilled.reset();
-      close_filled(self, run, rep.state);
+      close_state(self, run, rep.state);
       return;
     }
-    if (++st.fill_polls < kFillPolls) {
-      self->delayed_send(self, kFillPollInterval, poll_atom_v);
-      return;
-    }
-    st.unfilled.reset();
-    finish_stage(self, run, Outcome{OutcomeKind::failed, "fill_unconfirmed after " + std::to_string(kFillPolls) + " queries"});
+    if (++st.fill_polls == kFillPolls)
+      spdlog::warn("[exchange] {} close {} has not ended after {} queries ({}); asking every {} s, the stage stays in "
+                   "flight",
+                   who(self), run->record.close_client_id, kFillPolls,
+                   rep.ok ? std::string(core::to_string(rep.state.status)) : rep.reason, kSlowFillPollInterval.count());
+    self->delayed_send(self, st.fill_polls < kFillPolls ? std::chrono::milliseconds(kFillPollInterval)
+                                                        : std::chrono::milliseconds(kSlowFillPollInterval),
+                       poll_atom_v);
   });
 }
 
@@ -457,13 +485,7 @@ void recover_next(self_ptr self) {
             }
             spdlog::warn("[recovery] {} {}: the close {} reached the exchange ({}); finishing the stage", who(self),
                          intent.stage.str(), intent.close_client_id, core::to_string(rep.state.status));
-            if (rep.state.status == core::OrderStatus::filled) {
-              close_filled(self, run, rep.state);
-              return;
-            }
-            self->state.unfilled = run;
-            self->state.fill_polls = 0;
-            self->delayed_send(self, kFillPollInterval, poll_atom_v);
+            close_state(self, run, rep.state);
           },
           [=](caf::error& e) {
             spdlog::error("[recovery] {}: {}; asking again in {} s", who(self), describe(e), kRecoveryRetry.count());

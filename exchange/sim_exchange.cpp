@@ -220,9 +220,11 @@ OrderState SimExchange::close_market(const core::Symbol& symbol, core::Side posi
     return accept(OrderState{{client_id, ""}, OrderKind::market_close, symbol, position_side, qty, {}, {}, {},
                              OrderStatus::open});
   }
-  const Qty filled = reduce({symbol, position_side}, qty, in.mark);
+  const bool partial = fault && fault->type == SimFault::Type::partial_fill;
+  const Qty half = Qty::from_units(qty.units() / 2).floor_to(in.spec.filters.step_size);
+  const Qty filled = reduce({symbol, position_side}, partial ? half : qty, in.mark);
   OrderState& o = accept(OrderState{{client_id, ""}, OrderKind::market_close, symbol, position_side, qty, filled,
-                                    in.mark, {}, OrderStatus::filled});
+                                    in.mark, {}, partial ? OrderStatus::canceled : OrderStatus::filled});
   if (fault && fault->type == SimFault::Type::timeout_after_accept)
     throw ExchangeError(ExchangeError::Kind::timeout, "", "timed out waiting for the exchange (the order was placed)");
   return o;

@@ -23,7 +23,9 @@ namespace ptp::exchange {
 struct SimFault {
   // delay_fill: a market close is accepted but fills only at the next price move, or once it has
   // been queried `fill_after_queries` times (an exchange that is slow to fill).
-  enum class Type : unsigned char { reject, timeout_before_accept, timeout_after_accept, delay_fill };
+  // partial_fill: a market close fills half its quantity (down to the step) and the rest expires,
+  // as a market order does when the book runs out (status canceled, Binance's EXPIRED).
+  enum class Type : unsigned char { reject, timeout_before_accept, timeout_after_accept, delay_fill, partial_fill };
   core::OrderKind kind = core::OrderKind::market_close;  // which orders it hits
   Type type = Type::reject;
   std::string code = "-2022";

@@ -326,3 +326,27 @@ TEST_CASE("a delayed fill is awaited by querying its client id, the stop moves o
   CHECK(closes[0].filled_qty.str() == "0.5");
   CHECK(n.status()[0].record.position.current_stop.str() == "2000");
 }
+
+TEST_CASE("a close that expires half filled: the stage goes on with what was closed and never closes it again",
+          "[node]") {
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
+  exchange::SimFault half;
+  half.kind = core::OrderKind::market_close;
+  half.type = exchange::SimFault::Type::partial_fill;  // 0.25 of the 0.5 fills, the rest expires
+  sim->inject(half);
+  const auto reply = n.execute("ETH", Side::long_, Caller::health_check, 1, "2060");
+  CHECK(reply.outcome.kind == OutcomeKind::success);
+  auto closes = n.closes("ETH");
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].filled_qty.str() == "0.25");
+  const auto rec = n.status()[0].record;
+  CHECK(rec.position.remaining_size.str() == "1.25");
+  CHECK(rec.position.current_stop.str() == "2000");
+  // Every caller at the same level afterwards: no second close for stage 1.
+  CHECK(n.execute("ETH", Side::long_, Caller::ai_agent, 1, "2061").outcome.kind == OutcomeKind::recently_executed);
+  CHECK(n.sweep(Caller::health_check).replies.at(0).outcome.kind != OutcomeKind::success);
+  CHECK(n.closes("ETH").size() == 1);
+  CHECK(sim->position(core::Symbol::parse("ETH"), Side::long_)->size.str() == "1.25");
+}
