@@ -15,11 +15,11 @@ struct persistence_state {
 
 using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
 
-// A failed request as an error value with context. After a fatal LMDB error the environment is
+// A failed request as an error value with context (the text the caller logs). After a fatal LMDB error the environment is
 // reopened, so the next request succeeds once the disk is writable again (this one still fails:
 // its caller decides what that means).
 caf::error failure(self_ptr self, const char* what, const std::exception& e) {
-  spdlog::error("[persistence] {} failed: {}", what, e.what());
+  spdlog::debug("[persistence] {} failed: {}", what, e.what());  // the caller logs it, with its context
   if (storage::HistoryStore::is_fatal(e)) {
     try {
       self->state.store->reopen();

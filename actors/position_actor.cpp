@@ -45,6 +45,7 @@ struct position_state {
   // When the last flight ended (steady clock): an exchange snapshot asked for before it shows the
   // position as it was before that flight, so reconciling against it would undo the flight.
   std::int64_t changed_ns = 0;
+  std::function<void()> unrecorded;  // a stage result storage refused, tried again on finish_atom
   static inline const char* name = "position";
 };
 
@@ -92,12 +93,13 @@ struct StageRun {
 };
 using RunPtr = std::shared_ptr<StageRun>;
 
-void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
+constexpr auto kRecordRetry = std::chrono::seconds(2);
+
+// Commits a stage's result with the position it left. Storage that refuses it (a full disk) does
+// not end the flight: what the exchange did is known only here, so the commit is retried every
+// kRecordRetry and, meanwhile, every caller gets in_progress and nothing else runs on the position.
+void record_result(self_ptr self, RunPtr run, Outcome outcome, storage::PositionRecord after, int attempt) {
   const auto& before = self->state;
-  run->record.state = outcome.kind == OutcomeKind::failed ? storage::StageState::failed : storage::StageState::done;
-  run->record.outcome = outcome;
-  run->record.at = core::Clock::now();
-  const storage::PositionRecord after = outcome.kind == OutcomeKind::failed ? before.rec : run->after;
   self->request(before.deps.persistence, caf::infinite, finish_atom_v, run->record, after)
       .then(
           [=](bool) {
@@ -130,11 +132,21 @@ void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
             run->done(outcome);
           },
           [=](caf::error& e) {
-            spdlog::critical("[{}] {} {}: the result could not be recorded ({}); the stage stays pending and "
-                             "is never sent again by this node",
-                             core::to_string(run->record.caller), who(self), run->action.stage.str(), describe(e));
-            run->done(Outcome{OutcomeKind::failed, "storage"});
+            if (attempt == 0 || attempt % 30 == 0)
+              spdlog::critical("[{}] {} {} ({}): its result could not be recorded ({}); the stage stays in flight "
+                               "and the record is tried again every {} s",
+                               core::to_string(run->record.caller), who(self), run->action.stage.str(), outcome.str(),
+                               describe(e), kRecordRetry.count());
+            self->state.unrecorded = [=] { record_result(self, run, outcome, after, attempt + 1); };
+            self->delayed_send(self, kRecordRetry, finish_atom_v);
           });
+}
+
+void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
+  run->record.state = outcome.kind == OutcomeKind::failed ? storage::StageState::failed : storage::StageState::done;
+  run->record.outcome = outcome;
+  run->record.at = core::Clock::now();
+  record_result(self, run, outcome, outcome.kind == OutcomeKind::failed ? self->state.rec : run->after, 0);
 }
 
 // The exchange actor itself did not answer: nothing is known to have been sent.
@@ -556,6 +568,7 @@ struct Repair {
   std::optional<core::Price> take_profit;
   std::optional<core::OrderState> old_take_profit;
   std::vector<core::OrderState> leftovers;  // cancelled once the stop is right
+  bool record_changed = false;              // the record now names a stop it had lost
 };
 using RepairPtr = std::shared_ptr<Repair>;
 
@@ -680,9 +693,27 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     if (!rep->old_stop && st.rec.stop_order.empty()) {
       rep->stop = want;  // adopted without one: the default stop ("stop placed at ..." says so)
     } else if (!rep->old_stop) {
-      spdlog::critical("[reconcile] {} has no stop on the exchange (the record's {} is gone): placing {} now", who(self),
-                       st.rec.stop_order.str(), want.str());
-      rep->stop = want;
+      // A stop the node placed whose record was lost (storage failed before a crash) may be there,
+      // as tight as the record calls for or tighter (a trailing move): that one is the stop.
+      std::optional<core::OrderState> found;
+      for (const auto& o : snap.orders)
+        if (o.kind == core::OrderKind::stop && core::placed_for(p.key, o.ref.client_id) &&
+            (o.qty == size || o.qty.is_zero()) && !core::tighter_stop(p.side(), want, o.trigger_price) &&
+            (!found || core::tighter_stop(p.side(), o.trigger_price, found->trigger_price)))
+          found = o;
+      if (found) {
+        spdlog::warn("[reconcile] {} the record's stop {} is gone; the node's stop {} at {} is on the exchange: "
+                     "keeping it",
+                     who(self), st.rec.stop_order.str(), found->ref.str(), found->trigger_price.str());
+        rep->old_stop = found;
+        rep->after.stop_order = found->ref;
+        rep->after.position.current_stop = found->trigger_price;
+        rep->record_changed = true;
+      } else {
+        spdlog::critical("[reconcile] {} has no stop on the exchange (the record's {} is gone): placing {} now",
+                         who(self), st.rec.stop_order.str(), want.str());
+        rep->stop = want;
+      }
     } else if (rep->old_stop->trigger_price != want ||
                !(rep->old_stop->qty == size || rep->old_stop->qty.is_zero())) {  // zero: closePosition, all of it
       spdlog::warn("[reconcile] {} stop on the exchange is {} x {}; the record calls for {} x {}: replacing it",
@@ -706,9 +737,11 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     }
   }
   if (!rep->stop && !rep->take_profit && rep->leftovers.empty()) {
-    if (resized)
+    if (resized || rep->record_changed) {
+      st.rec = rep->after;
       self->request(st.deps.persistence, caf::infinite, save_atom_v, st.rec)
-          .then([](bool) {}, [=](caf::error& e) { spdlog::error("[reconcile] {} size not saved: {}", who(self), describe(e)); });
+          .then([](bool) {}, [=](caf::error& e) { spdlog::error("[reconcile] {} record not saved: {}", who(self), describe(e)); });
+    }
     return;
   }
   st.in_flight = true;
@@ -842,6 +875,9 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         return promise;
       },
       [=](poll_atom) { poll_fill(self); },
+      [=](finish_atom) {
+        if (auto retry = std::exchange(self->state.unrecorded, nullptr)) retry();
+      },
       [=](check_atom, const SlotSnapshot& snap) { check_slot(self, snap); },
   };
 }

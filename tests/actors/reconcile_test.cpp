@@ -152,3 +152,19 @@ TEST_CASE("leftover stops are cancelled: the node's old ones and looser ones, ne
   CHECK(left == std::vector<std::string>{core::client_order_id(kKey, core::StageId{1}, core::OrderStep::stop) + "@2000",
                                          "user-tight@2020"});
 }
+
+TEST_CASE("a stop the record lost but the node placed, at least as tight, is kept instead of a new one", "[reconcile]") {
+  Fixture f;
+  REQUIRE(f.stage1().outcome.kind == core::OutcomeKind::success);
+  // A trailing move to 2010 whose record was lost (storage failed, then a crash): the exchange has
+  // that stop, the record still names the stage's stop at 2000, which is gone.
+  const auto stage_stop = f.open(OrderKind::stop).at(0);
+  const std::string trailed = core::client_order_id(kKey, core::StageId{1}, core::OrderStep::stop, 9);
+  f.sim->place_conditional(OrderKind::stop, kEth, Side::long_, Price::parse("2010"), Qty::parse("1"), trailed);
+  f.sim->cancel(kEth, stage_stop.ref);
+  const auto orders_before = f.sim->order_log().size();
+  f.check(f.snapshot());
+  CHECK(f.sim->order_log().size() == orders_before);  // nothing placed, nothing cancelled
+  CHECK(f.record().stop_order.client_id == trailed);
+  CHECK(f.record().position.current_stop.str() == "2010");
+}

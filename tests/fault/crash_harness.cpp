@@ -207,6 +207,8 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
       w.armed.reset();
       if (!e.served) serve = false;  // the node died before the request left it
     }
+    if (e.served && scenario.disk_fails_after_request && w.stage1_seen == *scenario.disk_fails_after_request)
+      std::ofstream(disk_flag) << "on\n";
     if (e.served) {
       // Protected: the open position has stop quantity for all of its size on the exchange.
       const Qty size = position_size(*sim);
@@ -271,7 +273,16 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
           w.seen = 0;
         }
       }
-      if (stage == 1 && !scenario.disk_error.empty()) {
+      if (stage == 1 && scenario.disk_fails_after_request) {
+        // The disk fails mid-stage: the result waits in flight until the disk is back.
+        server.set_mark(kEth, target.mark);
+        const bool said = wait_until([&] { return file_text(log_path).find("could not be recorded") != std::string::npos; });
+        std::filesystem::remove(disk_flag);
+        if (!said) {
+          fail("the node did not report the failing disk");
+          break;
+        }
+      } else if (stage == 1 && !scenario.disk_error.empty()) {
         // The disk fails; the stage comes due; the node must say it cannot record the intent and send nothing.
         int requests_before = 0;
         {

@@ -38,6 +38,9 @@ struct Scenario {
   // then recovers; nothing may be sent meanwhile.
   std::string disk_error = {};
   bool meta_only = false;  // only the commit's last write (the meta page) fails: LMDB panics
+  // The disk fails only once stage 1's n-th order request has been served (so the result, not the
+  // intent, is refused), and is back once the node has said so.
+  std::optional<int> disk_fails_after_request = {};
 };
 
 // Where the harness finds the node and the preloadable failing disk.

@@ -117,7 +117,10 @@ TEST_CASE("LMDB's disk full or read-only: a clear error, nothing sent, and the s
       {.name = "the disk turns read-only (EROFS) when stage 1 comes due, then back", .disk_error = "EROFS"},
       {.name = "the intent's commit fails at its meta page (LMDB panics), then the disk is back",
        .disk_error = "ENOSPC",
-       .meta_only = true}};
+       .meta_only = true},
+      {.name = "the disk fills after the stage's last order: the result waits in flight",
+       .disk_error = "ENOSPC",
+       .disk_fails_after_request = 5}};
   std::vector<Result> at_start{ptp::test::fault::run_start_on_failing_disk("ENOSPC", kBinaries),
                                ptp::test::fault::run_start_on_failing_disk("EROFS", kBinaries)};
   run_all(s, at_start);
