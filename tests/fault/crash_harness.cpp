@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -33,10 +34,11 @@ struct StageTarget {
   Qty remaining;
   Price stop;
 };
-const StageTarget kStages[] = {
-    {Price::parse("2050"), Qty::parse("1.0"), Price::parse("2000")},
-    {Price::parse("2100"), Qty::parse("0.5"), Price::parse("2050")},
-};
+// What each stage leaves when stage 1's close leaves `unfilled` open.
+std::array<StageTarget, 2> stage_targets(Qty unfilled) {
+  return {StageTarget{Price::parse("2050"), Qty::parse("1.0") + unfilled, Price::parse("2000")},
+          StageTarget{Price::parse("2100"), Qty::parse("0.5") + unfilled, Price::parse("2050")}};
+}
 const Price kTakeProfit = Price::parse("2250");
 
 std::string node_config(const std::string& data_dir, const std::string& rest_url, const std::string& ws_url) {
@@ -177,12 +179,14 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
   const auto started = std::chrono::steady_clock::now();
   Result result;
   result.name = scenario.name;
-  result.faults = static_cast<int>(scenario.kills.size()) + (scenario.sim_fault ? 1 : 0) +
+  result.faults = static_cast<int>(scenario.kills.size()) + (scenario.sim_fault ? 1 : 0) + (scenario.http_fault ? 1 : 0) +
                   (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0) +
                   (scenario.disk_error.empty() ? 0 : 1);
 
   Rig rig;
   auto& [dir, sim, server, config_path, log_path, disk_flag] = rig;
+  const Qty unfilled = Qty::parse(scenario.stage1_unfilled);
+  const auto targets = stage_targets(unfilled);
   Watch w;
   auto start_node = [&] {
     std::lock_guard lock(w.mu);
@@ -258,8 +262,9 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
 
   if (adopted) {
     if (scenario.sim_fault) sim->inject(*scenario.sim_fault);
+    if (scenario.http_fault) server.inject(*scenario.http_fault);
     for (int stage = 1; stage <= 2 && result.failure.empty(); ++stage) {
-      const StageTarget& target = kStages[stage - 1];
+      const StageTarget& target = targets[static_cast<std::size_t>(stage - 1)];
       {
         std::lock_guard lock(w.mu);
         if (stage == 1) {
@@ -360,9 +365,9 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
     closed += o.filled_qty;
   }
   result.closed = closed.str();
-  result.duplicates = std::max(0, result.closes - 2) + (closed > Qty::parse("1.0") ? 1 : 0);
+  result.duplicates = std::max(0, result.closes - 2) + (closed > Qty::parse("1.0") - unfilled ? 1 : 0);
   result.stops_at_end = static_cast<int>(open_of(*sim, OrderKind::stop).size());
-  if (result.failure.empty() && !stage_reached(*sim, kStages[1])) fail("the exchange does not look like stage 2 done");
+  if (result.failure.empty() && !stage_reached(*sim, targets[1])) fail("the exchange does not look like stage 2 done");
 
   // The node's own record agrees after a clean stop: both stages done, nothing pending.
   if (result.failure.empty()) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "exchange/loopback/binance_server.hpp"
 #include "exchange/sim_exchange.hpp"
 
 namespace ptp::test::fault {
@@ -31,6 +32,8 @@ struct Scenario {
   std::vector<KillPoint> kills = {};                 // kills[i] ends run i + 1 of the node
   std::optional<exchange::SimFault> sim_fault = {};  // injected before stage 1
   std::optional<int> drop_request = {};              // stage 1's n-th order request is answered 503, unserved
+  std::optional<exchange::loopback::HttpFault> http_fault = {};  // injected before stage 1
+  std::string stage1_unfilled = "0";  // of stage 1's 0.5, what the exchange never fills (it stays open)
   // Done to the exchange behind the node's back once stage 1 is finished (a user cancelling the
   // stop); the health check must bring back stage 1's state before stage 2 is asked for.
   std::function<void(exchange::SimExchange&)> after_stage1 = {};

@@ -92,6 +92,11 @@ TEST_CASE("Exchange rejections, timeouts and delayed fills at each order of a st
                .sim_fault = fault(K::market_close, T::delay_fill)});
   s.push_back({.name = "the old stop's cancel is lost (503, unserved)", .drop_request = 3});
   s.push_back({.name = "the old take-profit's cancel is lost (503, unserved)", .drop_request = 5});
+  ptp::exchange::loopback::HttpFault cancel_rejected{"/fapi/v1/algoOrder", 400, -2011, "Unknown order sent.", -1, 1, "DELETE"};
+  s.push_back({.name = "the old stop's cancel is rejected (-2011)", .http_fault = cancel_rejected});
+  s.push_back({.name = "the close fills half, the rest expires (the stage goes on with 0.25)",
+               .sim_fault = fault(K::market_close, T::partial_fill),
+               .stage1_unfilled = "0.25"});
   s.push_back({.name = "the close fills late and the node is killed meanwhile",
                .kills = {KillPoint{1, 1, true}},
                .sim_fault = fault(K::market_close, T::delay_fill)});
