@@ -1,0 +1,88 @@
+// The position actor's parts, shared by its translation units and included by them only:
+//   position_actor.cpp      the behavior, ticks, trailing stops, observe mode
+//   position_orders.cpp     one order at a time (unknown outcomes resolved by client id)
+//   position_stage.cpp      a stage's execution, and the recovery of one a stopped run left pending
+//   position_reconcile.cpp  the exchange's view of the slot against the record
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/spawn.hpp"
+
+namespace ptp::actors::position_parts {
+
+using core::Outcome;
+using core::OutcomeKind;
+using Op = OrderRequest::Op;
+
+struct position_state {
+  PositionDeps deps;
+  storage::PositionRecord rec;
+  core::StageBook book;
+  core::InstrumentFilters filters;
+  bool in_flight = false;
+  std::optional<core::PriceTick> pending_tick;  // the latest tick that arrived while in flight
+  core::Price last_mark;
+  std::set<std::uint8_t> observed;  // observe mode: stages already logged as due
+  bool draining = false;  // shutting down: no new stage starts
+  std::shared_ptr<struct StageRun> unfilled;  // a stage whose close was accepted but has not filled
+  int fill_polls = 0;
+  std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
+  std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
+  std::deque<storage::StageRecord> pending_intents;  // left by a run that stopped mid-stage, resolved first
+  // When the last flight ended (steady clock): an exchange snapshot asked for before it shows the
+  // position as it was before that flight, so reconciling against it would undo the flight.
+  std::int64_t changed_ns = 0;
+  std::function<void()> unrecorded;  // a stage result storage refused, tried again on finish_atom
+  static inline const char* name = "position";
+};
+
+using self_ptr = position_actor::stateful_pointer<position_state>;
+using Done = std::function<void(Outcome)>;
+
+// Everything one stage execution carries from step to step.
+struct StageRun {
+  core::StageAction action;
+  storage::StageRecord record;       // the intent, completed step by step
+  storage::PositionRecord after;     // the position as it will be when the stage is done
+  std::vector<std::string> notes;    // what went wrong without failing the stage (kept stop, ...)
+  Done done;
+  // Recovering an intent a previous run left pending: every order is looked up by its client id
+  // before it is sent (the first run may have sent it), so nothing goes out twice.
+  bool resumed = false;
+};
+using RunPtr = std::shared_ptr<StageRun>;
+
+const core::Position& pos(self_ptr self);
+std::string who(self_ptr self);
+std::string stop_label(self_ptr self, core::Price stop);  // "2000 (breakeven)", "2050 (+1R)"
+void count(self_ptr self, core::Caller caller, OutcomeKind kind);
+// Tells market data which prices can matter now; it also acknowledges the last tick received.
+void publish_band(self_ptr self);
+// Ends a flight: answers the waiters, evaluates the tick that came meanwhile, publishes the band.
+void after_flight(self_ptr self);
+
+// position_orders.cpp
+OrderReply unavailable(const caf::error& e);
+void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
+void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
+void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
+                   std::function<void(const OrderReply& placed, const std::string& cancel_error)> k);
+
+// position_stage.cpp
+void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,
+                core::Price mark, Done done);
+void poll_fill(self_ptr self);
+void recover_next(self_ptr self);
+
+// position_reconcile.cpp
+void check_slot(self_ptr self, const SlotSnapshot& snap);
+
+}  // namespace ptp::actors::position_parts
