@@ -155,6 +155,7 @@ struct Rig {
 }  // namespace
 
 Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin) {
+  const auto started = std::chrono::steady_clock::now();
   Result result;
   result.name = "storage fails from the start (" + disk_error + ")";
   result.faults = 1;
@@ -172,6 +173,7 @@ Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& 
   else if (requests != 0)
     result.failure = fmt::format("{} request(s) reached the exchange", requests);
   result.closed = "0";
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 
