@@ -119,7 +119,7 @@ TEST_CASE("a stop the last stage failed to move is moved to the stage's level, t
   CHECK(f.record().position.current_stop.str() == "2000");
 }
 
-TEST_CASE("a size changed outside the node is adopted; the stop and take-profit follow it", "[reconcile]") {
+TEST_CASE("a size changed outside the node is adopted, and the stop and take-profit follow it", "[reconcile]") {
   Fixture f;
   REQUIRE(f.stage1().outcome.kind == core::OutcomeKind::success);
   f.sim->close_market(kEth, Side::long_, Qty::parse("0.2"), "user-close-1");  // the user closed part by hand
