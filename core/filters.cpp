@@ -31,6 +31,9 @@ void InstrumentFilters::validate() const {
   if (min_qty.is_negative()) throw std::invalid_argument("min_qty must not be negative, got " + min_qty.str());
   if (!min_qty.is_multiple_of(step_size))
     throw std::invalid_argument("min_qty " + min_qty.str() + " is not a multiple of step_size " + step_size.str());
+  if (max_qty.is_negative() || (max_qty.is_positive() && (max_qty < min_qty || !max_qty.is_multiple_of(step_size))))
+    throw std::invalid_argument("max_qty " + max_qty.str() + " must be a multiple of step_size " + step_size.str() +
+                                " at or above min_qty " + min_qty.str());
   if (min_notional.is_negative())
     throw std::invalid_argument("min_notional must not be negative, got " + min_notional.str());
   if (contract_size && *contract_size != step_size)

@@ -14,6 +14,8 @@ struct InstrumentFilters {
   Price tick_size;                // prices are multiples of this
   Qty step_size;                  // base quantities are multiples of this (Gate.io: one contract)
   Qty min_qty;                    // smallest order quantity, in base units
+  Qty max_qty;                    // largest market order, in base units (Binance MARKET_LOT_SIZE.maxQty,
+                                  // Gate.io order_size_max contracts); zero when unknown
   Notional min_notional;          // zero when the exchange has none
   bool min_notional_on_reduce_only = false;  // Binance exempts reduce-only orders (-4164 text)
   std::optional<Qty> contract_size;          // Gate.io: base quantity of one contract; orders count contracts

@@ -7,6 +7,7 @@ std::string_view to_string(OrderKind k) {
     case OrderKind::market_close: return "market_close";
     case OrderKind::stop: return "stop";
     case OrderKind::take_profit: return "take_profit";
+    case OrderKind::market_open: return "market_open";
   }
   return "?";
 }

@@ -19,7 +19,9 @@ struct OrderRef {
   bool operator==(const OrderRef&) const = default;
 };
 
-enum class OrderKind : unsigned char { market_close, stop, take_profit };
+// market_open: a market order that opens or adds to the position on its side; the node never
+// sends one (the simulator takes them from traders and clients).
+enum class OrderKind : unsigned char { market_close, stop, take_profit, market_open };
 std::string_view to_string(OrderKind k);
 
 enum class OrderStatus : unsigned char { open, filled, partially_filled, canceled, rejected, triggered };
@@ -29,7 +31,7 @@ struct OrderState {
   OrderRef ref;
   OrderKind kind = OrderKind::market_close;
   Symbol symbol{"BTC", "USDT"};
-  Side position_side = Side::long_;  // the position this order reduces
+  Side position_side = Side::long_;  // the position this order reduces (market_open: opens)
   Qty qty;
   Qty filled_qty;
   Price avg_fill_price;

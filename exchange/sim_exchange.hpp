@@ -2,10 +2,13 @@
 //
 // Instruments with Binance- or Gate.io-like filters, positions from the config (each with the
 // user's stop order), a price path (seeded random walk with drift, or a replayed tick file),
-// reduce-only market orders filled at the mark, stops and take-profits that fire when the mark
-// crosses them, and an order log that tests read. Faults can be injected: rejections, timeouts
-// before or after the exchange accepted the order, and fills delayed to the next price move.
-// Thread-safe.
+// market orders filled at the mark (reduce-only closes, and the orders a trader sends that open,
+// add to or flip a position), stops and take-profits that fire when the mark crosses them, an order
+// log, and a journal of every request and state change that tests read. A client order id is
+// unique among *open* orders only (Binance's documented rule): a finished order's id can be sent
+// again and makes a new order, so a client that resends is seen doing it. Faults can be injected:
+// rejections, timeouts before or after the exchange accepted the order, and fills delayed to the
+// next price move. Thread-safe.
 #pragma once
 
 #include <deque>
@@ -34,6 +37,28 @@ struct SimFault {
   int fill_after_queries = 3;
 };
 
+// An order as the exchange keeps it: its state, and when it was created and last changed (wall
+// clock, milliseconds since the epoch).
+struct SimOrder : core::OrderState {
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  core::Notional realized;  // profit booked by its fills (quote currency)
+};
+
+// One entry of the exchange's journal, in the order things happened: a request to place or cancel
+// an order as it arrived (accepted or not), or an order's change of state (a fill, a cancel, an
+// expiry, a stop that fired).
+struct SimEvent {
+  enum class Type : unsigned char { place, cancel, update };
+  Type type = Type::place;
+  core::OrderKind kind = core::OrderKind::market_close;  // the order's (cancel: of the order found, if any)
+  std::string client_id;  // place: as sent; cancel: the order's, or the reference sent; update: the order's
+  std::string exchange_id;  // the order's, when there is one
+  bool accepted = false;  // place: an order was made; cancel: an open order was cancelled; update: true
+  std::string answer;     // what the requester was told: "ok", or the error (ExchangeError::reason())
+  core::OrderStatus status = core::OrderStatus::open;  // the order's status afterwards
+};
+
 class SimExchange final : public Exchange {
  public:
   explicit SimExchange(const config::SimSettings& settings);
@@ -50,8 +75,21 @@ class SimExchange final : public Exchange {
   void close_position(const core::Symbol& symbol, core::Side side);
   void inject(const SimFault& fault);
 
+  // A market order that is not reduce-only, as a trader sends one: it opens or adds to the position
+  // on `side` at the mark. In one-way mode (`net`) the symbol has one position: the order first
+  // reduces the opposite side and opens what is left on its own side (a flip). The node never
+  // sends these; the simulator's protocol faces take them from clients.
+  core::OrderState market_order(const core::Symbol& symbol, core::Side side, core::Qty qty, bool net,
+                                const std::string& client_id);
+
   // Every order the exchange accepted, in arrival order, with its latest state.
-  std::vector<core::OrderState> order_log() const;
+  std::vector<SimOrder> order_log() const;
+  // Every request and state change, in order, from entry `from` on.
+  std::vector<SimEvent> journal(std::size_t from = 0) const;
+  std::optional<SimOrder> order(const std::string& exchange_id) const;
+  // Requests that tried to place an order with this client id, accepted or not: a client that
+  // sends the same order twice shows 2.
+  int placements(const std::string& client_id) const;
   std::size_t rejected_count() const;
   // Realized PnL of everything closed on this symbol and side (quote currency).
   core::Notional realized_pnl(const core::Symbol& symbol, core::Side side) const;
@@ -70,6 +108,7 @@ class SimExchange final : public Exchange {
   core::OrderState place_conditional(core::OrderKind kind, const core::Symbol& symbol, core::Side position_side,
                                      core::Price trigger, core::Qty qty, const std::string& client_id) override;
   void cancel(const core::Symbol& symbol, const core::OrderRef& order) override;
+  // The latest order with this client id (an id can name several finished orders and one open one).
   std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id) override;
 
  private:
@@ -89,17 +128,29 @@ class SimExchange final : public Exchange {
 
   Instrument& instrument(const core::Symbol& symbol);
   std::optional<SimFault> take_fault(core::OrderKind kind);
-  core::OrderState& accept(core::OrderState order);
+  // Journals a placement request, runs `place` and records how it ended (accepted, or the error
+  // it threw) before the requester hears it.
+  template <class Place>
+  core::OrderState journaled_place(core::OrderKind kind, const std::string& client_id, Place place);
+  [[noreturn]] void refuse(ExchangeError::Kind kind, const std::string& code, const std::string& message);
+  SimOrder& accept(core::OrderState order);
+  void set_status(SimOrder& o, core::OrderStatus status);
+  void check_quantity(const Instrument& in, core::Qty qty);  // refuses what the lot-size filter does
   void check_new_client_id(const std::string& client_id) const;
-  core::Qty reduce(const Slot& slot, core::Qty qty, core::Price price);
-  void fill_now(core::OrderState& o, core::Price price);
+  SimOrder* latest_with_client_id(const core::Symbol& symbol, const std::string& client_id);
+  // Closes up to `qty` of the slot's position at `price`; returns what it closed and adds the profit
+  // booked to `realized`.
+  core::Qty reduce(const Slot& slot, core::Qty qty, core::Price price, core::Notional& realized);
+  void add(const Slot& slot, core::Qty qty, core::Price price);
+  void fill_now(SimOrder& o, core::Price price);
   void fire_crossed(const core::Symbol& symbol);
   core::PriceTick move_to(Instrument& in, core::Price price);
 
   mutable std::mutex mu_;
   std::map<core::Symbol, Instrument> instruments_;
   std::map<Slot, Book> books_;
-  std::vector<core::OrderState> orders_;  // the order log
+  std::deque<SimOrder> orders_;  // the order log (a deque: references stay valid as it grows)
+  std::vector<SimEvent> journal_;
   std::deque<SimFault> faults_;
   std::map<std::string, int> delayed_fills_;  // client id -> queries left before it fills
   std::size_t rejected_ = 0;

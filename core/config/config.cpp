@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -295,24 +296,35 @@ ExchangeEndpoints read_endpoints(const Section& ex) {
   return e;
 }
 
+// The largest market order a simulated instrument takes when the config names none (base units,
+// or contracts for a Gate.io-like instrument).
+constexpr std::int64_t kDefaultMaxOrder = 1'000'000;
+
 SimInstrument read_instrument(const Section& s) {
-  s.allow_only({"symbol", "tick_size", "step_size", "min_qty", "min_notional", "min_notional_on_reduce_only",
-                "contract_size", "min_contracts", "start_price", "drift_pct", "volatility_pct"});
+  s.allow_only({"symbol", "tick_size", "step_size", "min_qty", "max_qty", "min_notional", "min_notional_on_reduce_only",
+                "contract_size", "min_contracts", "max_contracts", "start_price", "drift_pct", "volatility_pct"});
   SimInstrument in{read_symbol(s, "symbol"), {}, {}, {}, {}};
   const Price tick = read_positive<Price>(s, "tick_size");
   if (s.has("contract_size")) {  // Gate.io-like: whole contracts
-    for (auto k : {"step_size", "min_qty", "min_notional"})
+    for (auto k : {"step_size", "min_qty", "max_qty", "min_notional"})
       if (s.has(k)) s.fail(s.get(k), k, "not used with contract_size (Gate.io-like sizes are whole contracts)");
     const Qty contract = read_positive<Qty>(s, "contract_size");
     std::int64_t min_contracts = s.has("min_contracts") ? s.integer("min_contracts", "a whole number of contracts") : 1;
     if (min_contracts < 1) s.fail(s.get("min_contracts"), "min_contracts", "must be at least 1");
+    const std::int64_t max_contracts =
+        s.has("max_contracts") ? s.integer("max_contracts", "a whole number of contracts") : kDefaultMaxOrder;
+    if (max_contracts < min_contracts || max_contracts > std::numeric_limits<std::int64_t>::max() / contract.units())
+      s.fail(s.get("max_contracts"), "max_contracts", "must be at least min_contracts, and its quantity must fit");
     in.filters = core::InstrumentFilters::gateio(tick, contract, min_contracts);
+    in.filters.max_qty = Qty::from_units(contract.units() * max_contracts);
   } else {
-    if (s.has("min_contracts")) s.fail(s.get("min_contracts"), "min_contracts", "only used with contract_size");
+    for (auto k : {"min_contracts", "max_contracts"})
+      if (s.has(k)) s.fail(s.get(k), k, "only used with contract_size");
     const Qty step = read_positive<Qty>(s, "step_size");
     const Qty min_qty = s.has("min_qty") ? read_positive<Qty>(s, "min_qty") : step;
     const auto min_notional = s.optional_fixed<core::Notional>("min_notional", "a decimal amount of quote currency");
     in.filters = core::InstrumentFilters::binance(tick, step, min_qty, min_notional.value_or(core::Notional{}));
+    in.filters.max_qty = s.has("max_qty") ? read_positive<Qty>(s, "max_qty") : Qty::from_int(kDefaultMaxOrder);
   }
   if (s.has("min_notional_on_reduce_only")) {
     const toml::node& n = *s.get("min_notional_on_reduce_only");

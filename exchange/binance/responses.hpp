@@ -27,8 +27,7 @@ bool parse_dual_side(std::string_view body);                      // GET /fapi/v
 
 struct SymbolFilters {
   std::string symbol;      // "ETHUSDT"
-  core::InstrumentFilters filters;
-  core::Qty market_max_qty;  // MARKET_LOT_SIZE.maxQty (zero when absent)
+  core::InstrumentFilters filters;  // max_qty: MARKET_LOT_SIZE.maxQty (zero when absent)
 };
 std::vector<SymbolFilters> parse_exchange_info(std::string_view body);  // GET /fapi/v1/exchangeInfo
 

@@ -1,149 +1,85 @@
+// The transport of the simulator's Binance face: HTTP requests handed to BinanceFace, and the
+// websockets (market and public streams, named in the URL or subscribed by message, and the user
+// data stream by listenKey). Everything runs on the server's one I/O thread.
 #include "exchange/loopback/binance_server.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <simdjson.h>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <deque>
 #include <future>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <set>
 #include <thread>
 
 #include "core/text.hpp"
-#include "exchange/hmac.hpp"
+#include "exchange/loopback/binance_face.hpp"
 
 namespace ptp::exchange::loopback {
 namespace {
 
 using WsServer = websocketpp::server<websocketpp::config::asio>;
 using Hdl = websocketpp::connection_hdl;
-using core::OrderKind;
-using core::OrderStatus;
+namespace shapes = binance_shapes;
 
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i] == '+' ? ' ' : in[i];
-    }
-  }
-  return out;
-}
+// Where a websocket connected: since 2026 Binance serves mark prices on /market, book tickers on
+// /public and user data on /private; the retired routes (/ws, /stream) shake hands and stay silent.
+enum class WsRoute : unsigned char { market, public_, user, retired };
 
-using Params = std::map<std::string, std::string>;
+// "Connections exceeding this limit [10 incoming messages per second] will be disconnected."
+constexpr int kMessagesPerSecond = 10;
 
-void parse_params(std::string_view text, Params& out) {
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out[percent_decode(pair.substr(0, eq))] = percent_decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    text.remove_prefix(amp + 1);
-  }
-}
-
-// A Binance error answer: HTTP status, {"code":..,"msg":..}.
-struct ApiError {
-  int status;
-  int code;
-  std::string msg;
+struct Connection {
+  WsRoute route = WsRoute::retired;
+  bool combined = false;          // frames wrapped as {"stream":..,"data":..} (/stream URLs, SET_PROPERTY)
+  bool open = false;
+  std::set<std::string> streams;  // as subscribed: "ethusdt@markPrice@1s", "!markPrice@arr"
+  std::int64_t window_second = 0;
+  int window_messages = 0;
 };
 
-ApiError from_exchange_error(const ExchangeError& e) {
-  using K = ExchangeError::Kind;
-  switch (e.kind()) {
-    case K::duplicate_client_id: return {400, -4116, "ClientOrderId is duplicated."};
-    case K::timeout:
-      return {503, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown."};
-    case K::not_found: return {400, -2011, "Unknown order sent."};
-    case K::unavailable: return {503, -1001, "Internal error; unable to process your request. Please try again."};
-    case K::rejected: break;
-  }
-  int code = -1000;
-  try {
-    code = std::stoi(e.code());
-  } catch (const std::exception&) {
-  }
-  return {400, code, e.what()};
+// Whether `route` serves the stream named `name`, e.g. "ethusdt@markPrice@1s" on /market.
+bool serves(WsRoute route, std::string_view name) {
+  const auto at = name.find('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  const std::string_view stream = name.substr(at);
+  const bool all = name[0] == '!';
+  if (route == WsRoute::market)
+    return all ? (name == "!markPrice@arr" || name == "!markPrice@arr@1s") : (stream == "@markPrice" || stream == "@markPrice@1s");
+  if (route == WsRoute::public_) return all ? name == "!bookTicker" : stream == "@bookTicker";
+  return false;
 }
 
-std::string order_type_of(const core::OrderState& o) {
-  switch (o.kind) {
-    case OrderKind::market_close: return "MARKET";
-    case OrderKind::stop: return "STOP_MARKET";
-    case OrderKind::take_profit: return "TAKE_PROFIT_MARKET";
-  }
-  return "MARKET";
+std::string ws_error(int code, const std::string& msg, std::optional<std::uint64_t> id) {
+  return id ? fmt::format(R"({{"error":{{"code":{},"msg":"{}"}},"id":{}}})", code, msg, *id)
+            : fmt::format(R"({{"error":{{"code":{},"msg":"{}"}}}})", code, msg);
 }
-
-std::string order_status_of(OrderStatus s) {
-  switch (s) {
-    case OrderStatus::open: return "NEW";
-    case OrderStatus::partially_filled: return "PARTIALLY_FILLED";
-    case OrderStatus::filled: return "FILLED";
-    case OrderStatus::canceled: return "CANCELED";
-    case OrderStatus::rejected: return "REJECTED";
-    case OrderStatus::triggered: return "FILLED";
-  }
-  return "NEW";
-}
-
-std::string algo_status_of(OrderStatus s) {
-  switch (s) {
-    case OrderStatus::open: return "NEW";
-    case OrderStatus::filled:
-    case OrderStatus::partially_filled: return "FINISHED";
-    case OrderStatus::triggered: return "TRIGGERED";
-    case OrderStatus::canceled: return "CANCELED";
-    case OrderStatus::rejected: return "REJECTED";
-  }
-  return "NEW";
-}
-
-std::string side_of(const core::OrderState& o) { return o.position_side == core::Side::long_ ? "SELL" : "BUY"; }
 
 }  // namespace
 
 struct BinanceServer::Impl {
-  enum class StreamKind : unsigned char { mark_price, book_ticker, silent, user };
-  struct Subscription {
-    StreamKind kind = StreamKind::silent;
-    bool combined = false;
-    bool open = false;
-    std::set<std::string> symbols;  // lower case "ethusdt"
-  };
-
   std::shared_ptr<SimExchange> sim;
   BinanceServerOptions options;
+  BinanceFace face;
   WsServer server;
   std::thread thread;
   std::uint16_t port = 0;
-  std::map<Hdl, Subscription, std::owner_less<Hdl>> subscriptions;  // io thread only
-  std::set<std::string> listen_keys;
+  std::map<Hdl, Connection, std::owner_less<Hdl>> connections;  // io thread only
   std::deque<HttpFault> faults;
   OrderHook order_hook;
-  std::map<std::string, OrderStatus> known;  // client id -> last status pushed to the user stream
-  std::int64_t skew_ms = 0;
   std::int64_t weight_minute = 0;
   int weight = 0;
-  std::uint64_t next_listen_key = 1;
+  simdjson::dom::parser json;
   std::shared_ptr<asio::steady_timer> ticker;
   mutable std::mutex counters_mu;
   ServerCounters counters;
 
-  Impl(std::shared_ptr<SimExchange> s, BinanceServerOptions o) : sim(std::move(s)), options(std::move(o)) {
+  Impl(std::shared_ptr<SimExchange> s, BinanceServerOptions o)
+      : sim(std::move(s)), options(std::move(o)), face(sim, options) {
     server.clear_access_channels(websocketpp::log::alevel::all);
     server.clear_error_channels(websocketpp::log::elevel::all);
     server.init_asio();
@@ -153,11 +89,11 @@ struct BinanceServer::Impl {
     server.set_open_handler([this](Hdl h) { count_connection(h, +1); });
     server.set_close_handler([this](Hdl h) { forget(h); });
     server.set_fail_handler([this](Hdl h) { forget(h); });
+    server.set_message_handler([this](Hdl h, WsServer::message_ptr m) { on_message(h, m->get_payload()); });
     server.listen(asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), options.port));
     server.start_accept();
     websocketpp::lib::error_code ec;
     port = server.get_local_endpoint(ec).port();
-    for (const auto& order : sim->order_log()) known[order.ref.client_id] = order.status;
     if (options.tick_interval.count() > 0) {
       ticker = std::make_shared<asio::steady_timer>(server.get_io_service());
       arm_ticker();
@@ -169,7 +105,7 @@ struct BinanceServer::Impl {
     run_on_io([this] {
       if (ticker) ticker->cancel();
       server.stop_listening();
-      for (auto& [h, sub] : subscriptions) {
+      for (auto& [h, c] : connections) {
         websocketpp::lib::error_code ec;
         server.close(h, websocketpp::close::status::going_away, "server stopping", ec);
       }
@@ -192,7 +128,7 @@ struct BinanceServer::Impl {
     ticker->async_wait([this](const asio::error_code& ec) {
       if (ec) return;
       for (const auto& t : sim->step()) push_mark(t);
-      push_order_events();
+      push_user_frames();
       arm_ticker();
     });
   }
@@ -204,47 +140,54 @@ struct BinanceServer::Impl {
     const std::string resource = con->get_resource();
     const auto q = resource.find('?');
     const std::string path = resource.substr(0, q);
-    Params params;
-    if (q != std::string::npos) parse_params(std::string_view(resource).substr(q + 1), params);
-    Subscription sub;
+    const std::string query = q == std::string::npos ? "" : resource.substr(q + 1);
+    auto param = [&](const std::string& name) {
+      for (std::string_view rest = query; !rest.empty();) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        if (pair.substr(0, name.size() + 1) == name + "=") return std::string(pair.substr(name.size() + 1));
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+      }
+      return std::string();
+    };
+    Connection c;
+    // Streams named in the URL ("/market/ws/ethusdt@markPrice@1s", "/market/stream?streams=a/b");
+    // a name that is no stream ("/market/ws/0", as ccxt opens them) subscribes by message later.
     auto add_streams = [&](const std::string& list) {
-      std::size_t start = 0;
-      while (start <= list.size()) {
+      for (std::size_t start = 0; start <= list.size();) {
         const auto slash = list.find('/', start);
         const std::string name = list.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-        const auto at = name.find('@');
-        if (at != std::string::npos) {
-          const std::string stream = name.substr(at);
-          if (stream == "@markPrice" || stream == "@markPrice@1s") {
-            if (path.rfind("/market", 0) != 0) return false;  // markPrice lives on /market only
-            sub.kind = StreamKind::mark_price;
-          } else if (stream == "@bookTicker") {
-            if (path.rfind("/public", 0) != 0) return false;
-            sub.kind = StreamKind::book_ticker;
-          } else {
-            return false;
-          }
-          sub.symbols.insert(name.substr(0, at));
+        if (name.find('@') != std::string::npos) {
+          if (!serves(c.route, name)) return false;  // e.g. markPrice asked of /public
+          c.streams.insert(name);
         }
         if (slash == std::string::npos) break;
         start = slash + 1;
       }
-      return true;
+      return c.streams.size() <= 1024;  // "A single connection can listen to a maximum of 1024 streams."
     };
-    if (path == "/market/stream" || path == "/public/stream") {
-      sub.combined = true;
-      if (!add_streams(params["streams"]) || sub.symbols.size() > 1024) return reject_ws(con, 400);
-    } else if (path.rfind("/market/ws/", 0) == 0 || path.rfind("/public/ws/", 0) == 0) {
-      if (!add_streams(path.substr(path.find("/ws/") + 4))) return reject_ws(con, 400);
+    const bool market = path.rfind("/market/", 0) == 0, public_ = path.rfind("/public/", 0) == 0;
+    if (market || public_) {
+      c.route = market ? WsRoute::market : WsRoute::public_;
+      const std::string rest = path.substr(8);  // after "/market/" or "/public/"
+      if (rest == "stream") {
+        c.combined = true;
+        if (!add_streams(param("streams"))) return reject_ws(con, 400);
+      } else if (rest == "ws" || rest.rfind("ws/", 0) == 0) {
+        if (rest.size() > 3 && !add_streams(rest.substr(3))) return reject_ws(con, 400);
+      } else {
+        return reject_ws(con, 404);
+      }
     } else if (path == "/private/ws") {
-      if (!listen_keys.count(params["listenKey"])) return reject_ws(con, 400);
-      sub.kind = StreamKind::user;
+      if (!face.listen_key_valid(param("listenKey"))) return reject_ws(con, 400);
+      c.route = WsRoute::user;
     } else if (path == "/stream" || path.rfind("/ws", 0) == 0) {
-      sub.kind = StreamKind::silent;  // the retired pre-2026 routes: a handshake, then nothing
+      c.route = WsRoute::retired;
     } else {
       return reject_ws(con, 404);
     }
-    subscriptions[h] = std::move(sub);
+    connections[h] = std::move(c);
     return true;
   }
 
@@ -253,18 +196,91 @@ struct BinanceServer::Impl {
     return false;
   }
 
+  // The live-subscription protocol: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY and
+  // GET_PROPERTY ("combined"), with Binance's answers and error codes.
+  void on_message(Hdl h, const std::string& text) {
+    auto it = connections.find(h);
+    if (it == connections.end()) return;
+    Connection& c = it->second;
+    const std::int64_t second = face.now_ms() / 1000;
+    if (second != c.window_second) {
+      c.window_second = second;
+      c.window_messages = 0;
+    }
+    if (++c.window_messages > kMessagesPerSecond) {
+      websocketpp::lib::error_code ec;
+      server.close(h, websocketpp::close::status::policy_violation, "Too many requests", ec);
+      return;
+    }
+    if (c.route != WsRoute::market && c.route != WsRoute::public_) return;  // nothing to ask of these
+    simdjson::dom::element doc;
+    if (json.parse(text).get(doc) || !doc.is_object())
+      return send(h, ws_error(3, "Invalid JSON: expected value at line 1 column 1", std::nullopt));
+    std::uint64_t id = 0;
+    if (doc["id"].get(id)) return send(h, ws_error(2, "Invalid request: request ID must be an unsigned integer", std::nullopt));
+    std::string_view method;
+    if (doc["method"].get(method)) return send(h, ws_error(2, "Invalid request: missing field `method`", id));
+    simdjson::dom::array params;
+    const bool has_params = !doc["params"].get(params);
+    auto names = [&](std::vector<std::string>& out) {
+      if (!has_params) return false;
+      for (auto v : params) {
+        std::string_view name;
+        if (v.get(name)) return false;
+        out.emplace_back(name);
+      }
+      return true;
+    };
+    if (method == "SUBSCRIBE" || method == "UNSUBSCRIBE") {
+      std::vector<std::string> list;
+      if (!names(list)) return send(h, ws_error(2, "Invalid request: params must be a list of stream names", id));
+      for (const auto& n : list)
+        if (!serves(c.route, n))
+          return send(h, ws_error(2, fmt::format("Invalid request: stream {} is not served on /{}", n,
+                                                 c.route == WsRoute::market ? "market" : "public"),
+                                  id));
+      for (const auto& n : list) {
+        if (method == "SUBSCRIBE") c.streams.insert(n);
+        else c.streams.erase(n);
+      }
+      if (c.streams.size() > 1024) return send(h, ws_error(2, "Invalid request: too many streams", id));
+      return send(h, fmt::format(R"({{"result":null,"id":{}}})", id));
+    }
+    if (method == "LIST_SUBSCRIPTIONS") {
+      std::string list;
+      for (const auto& n : c.streams) list += (list.empty() ? "\"" : ",\"") + n + "\"";
+      return send(h, fmt::format(R"({{"result":[{}],"id":{}}})", list, id));
+    }
+    if (method == "SET_PROPERTY" || method == "GET_PROPERTY") {
+      std::string_view property;
+      if (!has_params || params.size() < 1 || params.at(0).get(property))
+        return send(h, ws_error(2, "Invalid request: property name must be a string", id));
+      if (property != "combined") return send(h, ws_error(0, "Unknown property", id));
+      if (method == "GET_PROPERTY") return send(h, fmt::format(R"({{"result":{},"id":{}}})", c.combined, id));
+      bool value = false;
+      if (params.size() < 2 || params.at(1).get(value)) return send(h, ws_error(1, "Invalid value type: expected Boolean", id));
+      c.combined = value;
+      return send(h, fmt::format(R"({{"result":null,"id":{}}})", id));
+    }
+    send(h, ws_error(2,
+                     fmt::format("Invalid request: unknown variant {}, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, "
+                                 "`LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`",
+                                 method),
+                     id));
+  }
+
   void count_connection(Hdl h, int delta) {
-    auto it = subscriptions.find(h);
-    if (it == subscriptions.end() || it->second.open == (delta > 0)) return;
+    auto it = connections.find(h);
+    if (it == connections.end() || it->second.open == (delta > 0)) return;
     it->second.open = delta > 0;
     std::lock_guard lock(counters_mu);
-    auto& n = it->second.kind == StreamKind::user ? counters.user_connections : counters.market_connections;
+    auto& n = it->second.route == WsRoute::user ? counters.user_connections : counters.market_connections;
     n = static_cast<std::uint64_t>(static_cast<std::int64_t>(n) + delta);
   }
 
   void forget(Hdl h) {
     count_connection(h, -1);
-    subscriptions.erase(h);
+    connections.erase(h);
   }
 
   void send(Hdl h, const std::string& text) {
@@ -277,78 +293,42 @@ struct BinanceServer::Impl {
   }
 
   void push_mark(const core::PriceTick& t) {
-    const std::string sym = t.symbol.binance();
-    const std::string key = core::ascii_lower(sym);
-    const std::int64_t now = server_ms();
-    for (auto& [h, sub] : subscriptions) {
-      if (!sub.symbols.count(key)) continue;
-      std::string data, stream;
-      if (sub.kind == StreamKind::mark_price) {
-        stream = key + "@markPrice@1s";
-        data = fmt::format(R"({{"e":"markPriceUpdate","E":{},"s":"{}","p":"{}","i":"{}","P":"{}","r":"0.00010000","T":{}}})",
-                           now, sym, t.price.str(), t.price.str(), t.price.str(), now + 3'600'000);
-      } else if (sub.kind == StreamKind::book_ticker) {
-        stream = key + "@bookTicker";
-        data = fmt::format(R"({{"e":"bookTicker","u":{},"s":"{}","b":"{}","B":"10","a":"{}","A":"10","T":{},"E":{}}})", now,
-                           sym, t.price.str(), t.price.str(), now, now);
-      } else {
-        continue;
+    const std::string key = core::ascii_lower(t.symbol.binance());
+    const std::int64_t now = face.now_ms();
+    for (auto& [h, c] : connections) {
+      for (const auto& name : c.streams) {
+        std::string data;
+        if (name == key + "@markPrice" || name == key + "@markPrice@1s")
+          data = shapes::mark_price_update(t.symbol, t.price, now);
+        else if (name.rfind("!markPrice@arr", 0) == 0)
+          data = "[" + shapes::mark_price_update(t.symbol, t.price, now) + "]";
+        else if (name == key + "@bookTicker" || name == "!bookTicker")
+          data = shapes::book_ticker(t.symbol, t.price, now);
+        else
+          continue;
+        send(h, c.combined ? fmt::format(R"({{"stream":"{}","data":{}}})", name, data) : data);
       }
-      send(h, sub.combined ? fmt::format(R"({{"stream":"{}","data":{}}})", stream, data) : data);
     }
   }
 
-  void push_user(const std::string& frame) {
-    for (auto& [h, sub] : subscriptions)
-      if (sub.kind == StreamKind::user) send(h, frame);
-  }
-
-  // Every order whose status changed since the last push becomes an ORDER_TRADE_UPDATE (market
-  // orders) or ALGO_UPDATE (conditional orders), then one ACCOUNT_UPDATE if anything filled.
-  void push_order_events() {
-    bool filled = false;
-    const std::int64_t now = server_ms();
-    for (const auto& o : sim->order_log()) {
-      auto [it, fresh] = known.try_emplace(o.ref.client_id, o.status);
-      if (!fresh && it->second == o.status) continue;
-      it->second = o.status;
-      const std::string ps = options.hedge_mode ? (o.position_side == core::Side::long_ ? "LONG" : "SHORT") : "BOTH";
-      if (o.kind == OrderKind::market_close) {
-        filled = filled || o.status == OrderStatus::filled;
-        push_user(fmt::format(
-            R"({{"e":"ORDER_TRADE_UPDATE","E":{},"T":{},"o":{{"s":"{}","c":"{}","S":"{}","o":"MARKET","f":"GTC","q":"{}","p":"0","ap":"{}","sp":"0","x":"{}","X":"{}","i":{},"l":"{}","z":"{}","L":"{}","T":{},"R":true,"ps":"{}","ot":"MARKET","rp":"0"}}}})",
-            now, now, o.symbol.binance(), o.ref.client_id, side_of(o), o.qty.str(), o.avg_fill_price.str(),
-            o.status == OrderStatus::filled ? "TRADE" : "NEW", order_status_of(o.status), o.ref.exchange_id,
-            o.filled_qty.str(), o.filled_qty.str(), o.avg_fill_price.str(), now, ps));
-      } else {
-        filled = filled || o.status == OrderStatus::filled || o.status == OrderStatus::triggered;
-        push_user(fmt::format(
-            R"({{"e":"ALGO_UPDATE","T":{},"E":{},"o":{{"caid":"{}","aid":{},"at":"CONDITIONAL","o":"{}","s":"{}","S":"{}","ps":"{}","f":"GTC","q":"{}","X":"{}","tp":"{}","wt":"MARK_PRICE","R":true}}}})",
-            now, now, o.ref.client_id, o.ref.exchange_id, order_type_of(o), o.symbol.binance(), side_of(o), ps,
-            o.qty.str(), algo_status_of(o.status), o.trigger_price.str()));
-      }
-    }
-    if (filled) push_user(fmt::format(R"({{"e":"ACCOUNT_UPDATE","E":{},"T":{},"a":{{"m":"ORDER","B":[],"P":[]}}}})", now, now));
+  void push_user_frames() {
+    for (const auto& frame : face.user_frames())
+      for (auto& [h, c] : connections)
+        if (c.route == WsRoute::user) send(h, frame);
   }
 
   // ---- REST ----
 
-  std::int64_t server_ms() const { return core::wall_now_ms() + skew_ms; }
-
-  void answer(const WsServer::connection_ptr& con, int status, const std::string& body) {
-    con->set_status(static_cast<websocketpp::http::status_code::value>(status));
-    con->append_header("Content-Type", "application/json");
-    const std::int64_t minute = server_ms() / 60'000;
+  void answer(const WsServer::connection_ptr& con, const HttpAnswer& a) {
+    con->set_status(static_cast<websocketpp::http::status_code::value>(a.status));
+    con->append_header("Content-Type", a.content_type);
+    const std::int64_t minute = face.now_ms() / 60'000;
     if (minute != weight_minute) {
       weight_minute = minute;
       weight = 0;
     }
     con->append_header("X-MBX-USED-WEIGHT-1M", std::to_string(++weight));
-    con->set_body(body);
-  }
-
-  void error(const WsServer::connection_ptr& con, const ApiError& e) {
-    answer(con, e.status, fmt::format(R"({{"code":{},"msg":"{}"}})", e.code, e.msg));
+    con->set_body(a.body);
   }
 
   void on_http(Hdl h) {
@@ -358,267 +338,30 @@ struct BinanceServer::Impl {
       ++counters.requests;
     }
     const std::string& resource = con->get_resource();
-    const std::string method = con->get_request().get_method();
     const auto q = resource.find('?');
-    const std::string path = resource.substr(0, q);
-    const std::string query = q == std::string::npos ? "" : resource.substr(q + 1);
-    const std::string& body = con->get_request_body();
+    const HttpRequest request{con->get_request().get_method(), resource.substr(0, q),
+                              q == std::string::npos ? "" : resource.substr(q + 1), con->get_request_body(),
+                              con->get_request_header("X-MBX-APIKEY")};
     for (auto it = faults.begin(); it != faults.end(); ++it) {
-      if (it->path != "*" && it->path != path) continue;
-      if (it->method != "*" && it->method != method) continue;
+      if (it->path != "*" && it->path != request.path) continue;
+      if (it->method != "*" && it->method != request.method) continue;
       if (it->retry_after_s >= 0) con->append_header("Retry-After", std::to_string(it->retry_after_s));
-      error(con, {it->status, it->code, it->msg});
+      answer(con, face.error_answer(it->status, it->code, it->msg));
       if (--it->count <= 0) faults.erase(it);
       return;
     }
-    Params params;
-    parse_params(query, params);
-    parse_params(body, params);
     std::optional<OrderRequestEvent> event;
-    if (order_hook && (method == "POST" || method == "DELETE") &&
-        (path == "/fapi/v1/order" || path == "/fapi/v1/algoOrder")) {
-      const std::string client = opt(params, path == "/fapi/v1/order" ? "newClientOrderId" : "clientAlgoId");
-      event = OrderRequestEvent{method, path, client, false};
-      if (!order_hook(*event)) {
-        error(con, {503, -1001, "Internal error; unable to process your request. Please try again."});
-        return;
-      }
+    if (order_hook) event = BinanceFace::order_request(request);
+    if (event && !order_hook(*event)) {
+      answer(con, face.error_answer(503, -1001, "Internal error; unable to process your request. Please try again."));
+      return;
     }
-    try {
-      route(con, method, path, query, body, params);
-    } catch (const ApiError& e) {
-      error(con, e);
-    } catch (const ExchangeError& e) {
-      error(con, from_exchange_error(e));
-    } catch (const std::exception& e) {
-      error(con, {400, -1102, std::string("A mandatory parameter was not sent, was empty/null, or malformed: ") + e.what()});
-    }
+    answer(con, face.handle(request));
     if (event) {
       event->served = true;
       order_hook(*event);
     }
-    push_order_events();
-  }
-
-  static std::string need(const Params& p, const std::string& key) {
-    auto it = p.find(key);
-    if (it == p.end() || it->second.empty())
-      throw ApiError{400, -1102, "Mandatory parameter '" + key + "' was not sent, was empty/null, or malformed."};
-    return it->second;
-  }
-
-  static std::string opt(const Params& p, const std::string& key) {
-    auto it = p.find(key);
-    return it == p.end() ? std::string() : it->second;
-  }
-
-  void check_key(const WsServer::connection_ptr& con) const {
-    if (con->get_request_header("X-MBX-APIKEY") != options.api_key)
-      throw ApiError{401, -2015, "Invalid API-key, IP, or permissions for action."};
-  }
-
-  // totalParams = query string + body, the signature last (Binance's rules, section 1.6).
-  void check_signature(const WsServer::connection_ptr& con, const std::string& query, const std::string& body,
-                       const Params& params) {
-    check_key(con);
-    std::string total = query + body;
-    const auto at = total.rfind("signature=");
-    if (at == std::string::npos) throw ApiError{400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."};
-    const std::string given = core::ascii_lower(total.substr(at + 10));
-    std::string signed_part = total.substr(0, at);
-    if (!signed_part.empty() && signed_part.back() == '&') signed_part.pop_back();
-    if (given != hmac_sha256_hex(options.secret, signed_part)) {
-      std::lock_guard lock(counters_mu);
-      ++counters.bad_signatures;
-      throw ApiError{400, -1022, "Signature for this request is not valid."};
-    }
-    const std::int64_t ts = std::stoll(need(params, "timestamp"));
-    const std::string rw = opt(params, "recvWindow");
-    const std::int64_t recv_window = rw.empty() ? 5000 : std::stoll(rw);
-    const std::int64_t now = server_ms();
-    if (!(ts < now + 1000 && now - ts <= recv_window)) {
-      std::lock_guard lock(counters_mu);
-      ++counters.stale_timestamps;
-      throw ApiError{400, -1021, "Timestamp for this request is outside of the recvWindow."};
-    }
-  }
-
-  core::Symbol symbol_param(const Params& p) {
-    const std::string s = need(p, "symbol");
-    for (const auto& sym : sim->symbols())
-      if (sym.binance() == s) return sym;
-    throw ApiError{400, -1121, "Invalid symbol."};
-  }
-
-  // The position an order reduces, checked against the account's mode like Binance does.
-  core::Side reduced_side(const Params& p) {
-    const std::string side = need(p, "side");
-    if (side != "BUY" && side != "SELL") throw ApiError{400, -1102, "Invalid side."};
-    const std::string ps = opt(p, "positionSide");
-    if (options.hedge_mode) {
-      if (ps != "LONG" && ps != "SHORT") throw ApiError{400, -4061, "Order's position side does not match user's setting."};
-      if (!opt(p, "reduceOnly").empty()) throw ApiError{400, -1106, "Parameter 'reduceOnly' sent when not required."};
-      const core::Side s = ps == "LONG" ? core::Side::long_ : core::Side::short_;
-      if ((s == core::Side::long_) != (side == "SELL")) throw ApiError{400, -2022, "ReduceOnly Order is rejected."};
-      return s;
-    }
-    if (!ps.empty() && ps != "BOTH") throw ApiError{400, -4061, "Order's position side does not match user's setting."};
-    if (opt(p, "reduceOnly") != "true") throw ApiError{400, -4062, "Invalid or improper reduceOnly value."};
-    return side == "SELL" ? core::Side::long_ : core::Side::short_;
-  }
-
-  static void check_client_id(const std::string& id) {
-    static const std::regex pattern(R"(^[\.A-Z\:/a-z0-9_-]{1,36}$)");
-    if (!std::regex_match(id, pattern)) throw ApiError{400, -4015, "Client order id is not valid."};
-  }
-
-  std::string position_side_text(core::Side s) const {
-    return options.hedge_mode ? (s == core::Side::long_ ? "LONG" : "SHORT") : "BOTH";
-  }
-
-  std::string order_json(const core::OrderState& o) const {
-    return fmt::format(
-        R"({{"clientOrderId":"{}","cumQty":"{}","cumQuote":"0","executedQty":"{}","orderId":{},"avgPrice":"{}","origQty":"{}","price":"0","reduceOnly":true,"side":"{}","positionSide":"{}","status":"{}","stopPrice":"0","closePosition":false,"symbol":"{}","timeInForce":"GTC","type":"MARKET","origType":"MARKET","updateTime":{},"workingType":"CONTRACT_PRICE","priceProtect":false}})",
-        o.ref.client_id, o.filled_qty.str(), o.filled_qty.str(), o.ref.exchange_id, o.avg_fill_price.str(), o.qty.str(),
-        side_of(o), position_side_text(o.position_side), order_status_of(o.status), o.symbol.binance(), server_ms());
-  }
-
-  std::string algo_json(const core::OrderState& o) const {
-    return fmt::format(
-        R"({{"algoId":{},"clientAlgoId":"{}","algoType":"CONDITIONAL","orderType":"{}","symbol":"{}","side":"{}","positionSide":"{}","timeInForce":"GTC","quantity":"{}","algoStatus":"{}","triggerPrice":"{}","price":"0","workingType":"MARK_PRICE","closePosition":false,"priceProtect":false,"reduceOnly":true,"createTime":{},"updateTime":{},"triggerTime":0}})",
-        o.ref.exchange_id, o.ref.client_id, order_type_of(o), o.symbol.binance(), side_of(o),
-        position_side_text(o.position_side), o.qty.str(), algo_status_of(o.status), o.trigger_price.str(), server_ms(),
-        server_ms());
-  }
-
-  std::optional<core::OrderState> find_order(const core::Symbol& symbol, const Params& p, bool algo) {
-    const std::string client = opt(p, algo ? "clientAlgoId" : "origClientOrderId");
-    const std::string id = opt(p, algo ? "algoId" : "orderId");
-    if (client.empty() && id.empty())
-      throw ApiError{400, -1102, algo ? "Either algoId or clientAlgoId must be sent." : "Either orderId or origClientOrderId must be sent."};
-    if (!client.empty()) {
-      auto o = sim->query(symbol, client);  // advances a delayed fill, like a real query would see it fill
-      if (o && (o->kind == OrderKind::market_close) != algo) return o;
-      return std::nullopt;
-    }
-    for (const auto& o : sim->order_log())
-      if (o.symbol == symbol && o.ref.exchange_id == id && (o.kind == OrderKind::market_close) != algo) return o;
-    return std::nullopt;
-  }
-
-  void route(const WsServer::connection_ptr& con, const std::string& method, const std::string& path,
-             const std::string& query, const std::string& body, const Params& p) {
-    auto ok = [&](const std::string& json) { answer(con, 200, json); };
-    auto is = [&](const char* m, const char* pth) { return method == m && path == pth; };
-    if (is("GET", "/fapi/v1/time")) return ok(fmt::format(R"({{"serverTime":{}}})", server_ms()));
-    if (is("GET", "/fapi/v1/ping")) return ok("{}");
-    if (is("GET", "/fapi/v1/exchangeInfo")) return ok(exchange_info());
-    if (is("GET", "/fapi/v1/premiumIndex")) {
-      const core::Symbol s = symbol_param(p);
-      const std::string m = sim->mark_price(s).str();
-      return ok(fmt::format(
-          R"({{"symbol":"{}","markPrice":"{}","indexPrice":"{}","estimatedSettlePrice":"{}","lastFundingRate":"0.00010000","interestRate":"0.00010000","nextFundingTime":{},"time":{}}})",
-          s.binance(), m, m, m, server_ms() + 3'600'000, server_ms()));
-    }
-    if (path == "/fapi/v1/listenKey") {
-      check_key(con);
-      if (method == "POST") {
-        if (listen_keys.empty()) listen_keys.insert(fmt::format("ptpSimListenKey{:016d}", next_listen_key++));
-        return ok(fmt::format(R"({{"listenKey":"{}"}})", *listen_keys.begin()));
-      }
-      if (listen_keys.empty()) throw ApiError{400, -1125, "This listenKey does not exist."};
-      if (method == "DELETE") listen_keys.clear();
-      return ok("{}");
-    }
-    // Everything below is signed.
-    check_signature(con, query, body, p);
-    if (is("GET", "/fapi/v1/positionSide/dual"))
-      return ok(fmt::format(R"({{"dualSidePosition":{}}})", options.hedge_mode ? "true" : "false"));
-    if (is("GET", "/fapi/v2/positionRisk") || is("GET", "/fapi/v3/positionRisk")) return ok(position_risk());
-    if (is("POST", "/fapi/v1/order")) {
-      const std::string type = need(p, "type");
-      if (type == "STOP" || type == "STOP_MARKET" || type == "TAKE_PROFIT" || type == "TAKE_PROFIT_MARKET" ||
-          type == "TRAILING_STOP_MARKET")
-        throw ApiError{400, -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."};
-      if (type != "MARKET") throw ApiError{400, -1116, "Invalid orderType."};
-      const core::Symbol s = symbol_param(p);
-      const core::Side side = reduced_side(p);
-      const std::string client = need(p, "newClientOrderId");
-      check_client_id(client);
-      {
-        std::lock_guard lock(counters_mu);
-        ++counters.order_posts;
-      }
-      return ok(order_json(sim->close_market(s, side, core::Qty::parse(need(p, "quantity")), client)));
-    }
-    if (is("GET", "/fapi/v1/order")) {
-      const core::Symbol s = symbol_param(p);
-      if (auto o = find_order(s, p, false)) return ok(order_json(*o));
-      throw ApiError{400, -2013, "Order does not exist."};
-    }
-    if (is("POST", "/fapi/v1/algoOrder")) {
-      if (need(p, "algoType") != "CONDITIONAL") throw ApiError{400, -1102, "algoType must be CONDITIONAL."};
-      const std::string type = need(p, "type");
-      if (type != "STOP_MARKET" && type != "TAKE_PROFIT_MARKET") throw ApiError{400, -1116, "Invalid orderType."};
-      const core::Symbol s = symbol_param(p);
-      const core::Side side = reduced_side(p);
-      const std::string client = need(p, "clientAlgoId");
-      check_client_id(client);
-      const OrderKind kind = type == "STOP_MARKET" ? OrderKind::stop : OrderKind::take_profit;
-      return ok(algo_json(sim->place_conditional(kind, s, side, core::Price::parse(need(p, "triggerPrice")),
-                                                 core::Qty::parse(need(p, "quantity")), client)));
-    }
-    if (is("GET", "/fapi/v1/algoOrder")) {
-      const core::Symbol s = symbol_param(p);
-      if (auto o = find_order(s, p, true)) return ok(algo_json(*o));
-      throw ApiError{400, -2013, "Order does not exist."};
-    }
-    if (is("DELETE", "/fapi/v1/algoOrder")) {
-      const core::Symbol s = symbol_param(p);
-      auto o = find_order(s, p, true);
-      if (!o) throw ApiError{400, -2011, "Unknown order sent."};
-      sim->cancel(s, o->ref);
-      return ok(fmt::format(R"({{"algoId":{},"clientAlgoId":"{}","code":"200","msg":"success"}})", o->ref.exchange_id,
-                            o->ref.client_id));
-    }
-    if (is("GET", "/fapi/v1/openAlgoOrders")) {
-      std::string out = "[";
-      for (const auto& o : sim->open_orders()) {
-        if (o.kind == OrderKind::market_close) continue;
-        if (out.size() > 1) out += ',';
-        out += algo_json(o);
-      }
-      return ok(out + "]");
-    }
-    throw ApiError{404, -1000, "No such endpoint: " + method + " " + path};
-  }
-
-  std::string exchange_info() {
-    std::string symbols;
-    for (const auto& s : sim->symbols()) {
-      const auto f = sim->filters(s);
-      if (!symbols.empty()) symbols += ',';
-      symbols += fmt::format(
-          R"({{"symbol":"{}","pair":"{}","contractType":"PERPETUAL","status":"TRADING","baseAsset":"{}","quoteAsset":"{}","marginAsset":"USDT","pricePrecision":8,"quantityPrecision":8,"filters":[{{"filterType":"PRICE_FILTER","minPrice":"{}","maxPrice":"1000000","tickSize":"{}"}},{{"filterType":"LOT_SIZE","minQty":"{}","maxQty":"100000","stepSize":"{}"}},{{"filterType":"MARKET_LOT_SIZE","minQty":"{}","maxQty":"10000","stepSize":"{}"}},{{"filterType":"MAX_NUM_ORDERS","limit":200}},{{"filterType":"MIN_NOTIONAL","notional":"{}"}}],"orderTypes":["LIMIT","MARKET","STOP","STOP_MARKET","TAKE_PROFIT","TAKE_PROFIT_MARKET","TRAILING_STOP_MARKET"]}})",
-          s.binance(), s.binance(), s.base(), s.quote(), f.tick_size.str(), f.tick_size.str(), f.min_qty.str(),
-          f.step_size.str(), f.min_qty.str(), f.step_size.str(), f.min_notional.str());
-    }
-    return fmt::format(R"({{"timezone":"UTC","serverTime":{},"rateLimits":[{{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":2400}}],"assets":[],"symbols":[{}]}})",
-                       server_ms(), symbols);
-  }
-
-  std::string position_risk() {
-    std::string out = "[";
-    for (const auto& pos : sim->open_positions()) {
-      if (out.size() > 1) out += ',';
-      // A short's positionAmt is negative in both modes; hedge mode also names the side.
-      const std::string ps = position_side_text(pos.side);
-      const std::string amt = (pos.side == core::Side::short_ ? "-" : "") + pos.size.str();
-      out += fmt::format(
-          R"({{"symbol":"{}","positionAmt":"{}","entryPrice":"{}","breakEvenPrice":"{}","markPrice":"{}","unRealizedProfit":"0","liquidationPrice":"0","leverage":"10","maxNotionalValue":"1000000","marginType":"cross","isolatedMargin":"0","isAutoAddMargin":"false","positionSide":"{}","notional":"0","isolatedWallet":"0","updateTime":{}}})",
-          pos.symbol.binance(), amt, pos.entry.str(), pos.entry.str(), sim->mark_price(pos.symbol).str(), ps, server_ms());
-    }
-    return out + "]";
+    push_user_frames();
   }
 };
 
@@ -634,7 +377,7 @@ core::PriceTick BinanceServer::set_mark(const core::Symbol& symbol, core::Price 
   return impl_->run_on_io([&] {
     const auto t = impl_->sim->set_mark(symbol, price);
     impl_->push_mark(t);
-    impl_->push_order_events();
+    impl_->push_user_frames();
     return t;
   });
 }
@@ -642,7 +385,7 @@ core::PriceTick BinanceServer::set_mark(const core::Symbol& symbol, core::Price 
 void BinanceServer::step() {
   impl_->run_on_io([&] {
     for (const auto& t : impl_->sim->step()) impl_->push_mark(t);
-    impl_->push_order_events();
+    impl_->push_user_frames();
   });
 }
 
@@ -653,12 +396,12 @@ void BinanceServer::set_order_hook(OrderHook hook) {
 }
 
 void BinanceServer::set_clock_skew(std::chrono::milliseconds skew) {
-  impl_->run_on_io([&] { impl_->skew_ms = skew.count(); });
+  impl_->run_on_io([&] { impl_->face.set_clock_skew(skew); });
 }
 
 void BinanceServer::drop_streams() {
   impl_->run_on_io([&] {
-    for (auto& [h, sub] : impl_->subscriptions) {
+    for (auto& [h, c] : impl_->connections) {
       websocketpp::lib::error_code ec;
       impl_->server.close(h, websocketpp::close::status::going_away, "dropped by the simulator", ec);
     }
@@ -667,14 +410,21 @@ void BinanceServer::drop_streams() {
 
 void BinanceServer::send_market_frame(const std::string& frame) {
   impl_->run_on_io([&] {
-    for (auto& [h, sub] : impl_->subscriptions)
-      if (sub.kind == Impl::StreamKind::mark_price || sub.kind == Impl::StreamKind::book_ticker) impl_->send(h, frame);
+    for (auto& [h, c] : impl_->connections)
+      if (c.route == WsRoute::market || c.route == WsRoute::public_) impl_->send(h, frame);
   });
 }
 
 ServerCounters BinanceServer::counters() const {
-  std::lock_guard lock(impl_->counters_mu);
-  return impl_->counters;
+  ServerCounters out;
+  {
+    std::lock_guard lock(impl_->counters_mu);
+    out = impl_->counters;
+  }
+  out.bad_signatures = impl_->face.bad_signatures();
+  out.stale_timestamps = impl_->face.stale_timestamps();
+  out.order_posts = impl_->face.order_posts();
+  return out;
 }
 
 SimExchange& BinanceServer::sim() { return *impl_->sim; }

@@ -119,7 +119,7 @@ TEST_CASE("REST answers in Binance's documented shapes parse into exact values",
   CHECK(info[0].filters.min_qty.str() == "0.001");
   CHECK(info[0].filters.min_notional.str() == "5");
   CHECK(info[0].filters.min_notional_on_reduce_only == false);  // -4164: reduce-only orders are exempt
-  CHECK(info[0].market_max_qty.str() == "100000");
+  CHECK(info[0].filters.max_qty.str() == "100000");
 
   // One-way mode reports BOTH with a signed amount; hedge mode names the side.
   const auto pos = bn::parse_position_risk(R"([
@@ -170,23 +170,36 @@ TEST_CASE("the adapter reads positions, resting stops, filters and marks over HT
   CHECK(code_of([&] { ex->filters(core::Symbol::parse("DOGE")); }) == "-1121");
 }
 
-TEST_CASE("a close goes out once: the same client id again is a duplicate, and the query finds the one order",
+TEST_CASE("client ids are unique among open orders: a duplicate of an open one is refused, a filled one's id makes a "
+          "new order",
           "[binance][loopback]") {
   test::BinanceLoopback lb;
   auto ex = lb.adapter();
   lb.server.set_mark(kEth, Price::parse("2050"));
+  const auto stop =
+      ex->place_conditional(OrderKind::stop, kEth, Side::long_, Price::parse("1990"), Qty::parse("1"), "ptp-00000000000000aa-1-s");
+  CHECK(kind_of([&] {
+          ex->place_conditional(OrderKind::stop, kEth, Side::long_, Price::parse("1980"), Qty::parse("1"),
+                                "ptp-00000000000000aa-1-s");
+        }) == ExchangeError::Kind::duplicate_client_id);
   const auto filled = ex->close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-00000000000000aa-1-c");
   CHECK(filled.status == OrderStatus::filled);
   CHECK(filled.filled_qty.str() == "0.5");
   CHECK(filled.avg_fill_price.str() == "2050");
-  CHECK(kind_of([&] { ex->close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-00000000000000aa-1-c"); }) ==
-        ExchangeError::Kind::duplicate_client_id);
+  // Binance: "A unique id among open orders". Sent again, a filled close's id is a second close.
+  const auto again = ex->close_market(kEth, Side::long_, Qty::parse("0.25"), "ptp-00000000000000aa-1-c");
+  CHECK(again.status == OrderStatus::filled);
+  CHECK(again.ref.exchange_id != filled.ref.exchange_id);
+  CHECK(lb.closes().size() == 2);
+  CHECK(lb.sim->position(kEth, Side::long_)->size.str() == "0.75");
+  CHECK(lb.sim->placements("ptp-00000000000000aa-1-c") == 2);
+  CHECK(lb.sim->placements("ptp-00000000000000aa-1-s") == 2);
+  // A lookup by the id finds the latest order.
   const auto q = ex->query(kEth, "ptp-00000000000000aa-1-c");
   REQUIRE(q);
-  CHECK(q->status == OrderStatus::filled);
+  CHECK(q->filled_qty.str() == "0.25");
   CHECK_FALSE(ex->query(kEth, "ptp-00000000000000aa-2-c"));
-  CHECK(lb.closes().size() == 1);
-  CHECK(lb.sim->position(kEth, Side::long_)->size.str() == "1");
+  CHECK(ex->query(kEth, "ptp-00000000000000aa-1-s")->ref == stop.ref);
 }
 
 TEST_CASE("stops and take-profits are algo orders: /fapi/v1/order refuses them with -4120", "[binance][loopback]") {
