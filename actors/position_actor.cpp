@@ -150,6 +150,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   for (const auto& s : stages) {
     if (s.state == storage::StageState::done) init.book.record(s.stage, s.at);
     if (s.state == storage::StageState::pending) init.pending_intents.push_back(s);
+    if (s.state == storage::StageState::failed) init.book.record_failure(s.stage, s.attempt);
   }
   if (!init.pending_intents.empty()) {
     init.in_flight = true;  // until resolved: every request answers in_progress, ticks wait

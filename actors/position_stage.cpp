@@ -31,6 +31,7 @@ void record_result(self_ptr self, RunPtr run, Outcome outcome, storage::Position
             auto& st = self->state;
             const std::string caller(core::to_string(run->record.caller));
             if (outcome.kind == OutcomeKind::failed) {
+              st.book.record_failure(run->action.stage, run->record.attempt);
               spdlog::error("[{}] {} {} failed: {} (not executed; retryable)", caller, who(self), run->action.stage.str(),
                             outcome.reason);
             } else {
@@ -228,9 +229,10 @@ void run_stage(self_ptr self, const core::StageAction& action, core::Caller call
   r.mark = mark;
   r.planned_qty = action.close_qty;
   r.new_stop = action.new_stop ? std::optional<core::Price>(action.new_stop->price) : std::nullopt;
-  r.close_client_id = core::client_order_id(key, action.stage, core::OrderStep::close);
-  r.stop_client_id = core::client_order_id(key, action.stage, core::OrderStep::stop);
-  r.tp_client_id = core::client_order_id(key, action.stage, core::OrderStep::take_profit);
+  r.attempt = st.book.next_attempt(action.stage);
+  r.close_client_id = core::stage_order_id(key, action.stage, r.attempt, core::OrderStep::close);
+  r.stop_client_id = core::stage_order_id(key, action.stage, r.attempt, core::OrderStep::stop);
+  r.tp_client_id = core::stage_order_id(key, action.stage, r.attempt, core::OrderStep::take_profit);
   // The intent is durable before any order goes out; the store refuses a second one per stage.
   self->request(st.deps.persistence, caf::infinite, begin_atom_v, r)
       .then(

@@ -15,10 +15,16 @@ namespace ptp::core {
 
 using Clock = std::chrono::system_clock;
 
-// The stages recorded for one position (executed or skipped) and when.
+// The stages recorded for one position (executed or skipped) and when, and the attempt number the
+// next execution of each stage takes (one more than its last failed attempt).
 class StageBook {
  public:
   void record(StageId id, Clock::time_point at) { times_[id] = at; done_.insert(id); }
+  void record_failure(StageId id, std::uint32_t attempt) { next_attempt_[id] = attempt + 1; }
+  std::uint32_t next_attempt(StageId id) const {
+    auto it = next_attempt_.find(id);
+    return it == next_attempt_.end() ? 0 : it->second;
+  }
   bool contains(StageId id) const { return done_.contains(id); }
   std::optional<Clock::time_point> recorded_at(StageId id) const;
   ExecutedStages executed() const { return done_; }
@@ -27,6 +33,7 @@ class StageBook {
  private:
   std::map<StageId, Clock::time_point> times_;
   ExecutedStages done_;
+  std::map<StageId, std::uint32_t> next_attempt_;
 };
 
 struct Request {

@@ -13,10 +13,15 @@ namespace ptp::core {
 
 enum class OrderStep : unsigned char { close, stop, take_profit };
 
-// "ptp-<16 hex of the key's hash>-<stage>-<step>[-<seq>]", at most 36 characters of
+// "ptp-<16 hex of the key's hash>-<stage>[r<attempt>]-<step>[-<seq>]", at most 36 characters of
 // [A-Za-z0-9-] (Binance's newClientOrderId pattern; Gate.io's "t-" text accepts it after the prefix).
 // `seq` tells apart repeated orders of one step (trailing stop moves); stage 0 is adoption.
 std::string client_order_id(const PositionKey& key, StageId stage, OrderStep step, std::uint32_t seq = 0);
+
+// The orders of one execution of a stage. A stage run again after it failed is a new attempt with
+// ids of its own: an exchange lets a finished order's id be sent again (Binance: "unique among open
+// orders") and would make a second order of it, and a lookup by that id could then find either.
+std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step);
 
 // `id` is one of the ids client_order_id() gives this position (any stage, step or seq): an order
 // the node placed for it, which reconciliation may cancel when it is no longer the current one.

@@ -9,7 +9,8 @@ namespace ptp::storage {
 namespace {
 
 constexpr std::uint8_t kPositionVersion = 1;
-constexpr std::uint8_t kStageVersion = 1;
+// Version 2 added the attempt; version 1 records (written before it) read as attempt 0.
+constexpr std::uint8_t kStageVersion = 2;
 
 std::int64_t to_ns(core::Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -113,12 +114,14 @@ std::string encode(const StageRecord& r) {
   e.u8(static_cast<std::uint8_t>(r.state));
   e.u8(static_cast<std::uint8_t>(r.outcome.kind));
   e.str(r.outcome.reason);
+  e.i64(r.attempt);
   return e.take();
 }
 
 StageRecord decode_stage(std::string_view bytes) {
   Decoder d(bytes, "stage");
-  if (d.u8() != kStageVersion) throw StorageError("stage record has an unknown version", 0);
+  const std::uint8_t version = d.u8();
+  if (version != 1 && version != kStageVersion) throw StorageError("stage record has an unknown version", 0);
   StageRecord r;
   r.key = get_key(d);
   r.stage = core::StageId{d.u8()};
@@ -137,6 +140,7 @@ StageRecord decode_stage(std::string_view bytes) {
   r.state = static_cast<StageState>(d.u8());
   r.outcome.kind = static_cast<core::OutcomeKind>(d.u8());
   r.outcome.reason = d.str();
+  if (version >= 2) r.attempt = static_cast<std::uint32_t>(d.i64());
   d.finish();
   return r;
 }
@@ -220,6 +224,13 @@ HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
   if (auto existing = txn.get(env_->db("stages"), key)) {
     StageRecord rec = decode_stage(*existing);
     if (rec.state != StageState::failed) return {BeginResult::already_recorded, rec};
+    // The failed attempt's orders may exist on the exchange: reusing its client ids would make
+    // a later lookup ambiguous, so a new attempt must carry a higher number (and fresh ids).
+    if (intent.attempt <= rec.attempt)
+      throw StorageError(intent.key.str() + " " + intent.stage.str() + ": intent for attempt " +
+                             std::to_string(intent.attempt) + ", but attempt " + std::to_string(rec.attempt) +
+                             " already failed",
+                         0);
   }
   StageRecord pending = intent;
   pending.state = StageState::pending;
@@ -235,8 +246,7 @@ void HistoryStore::finish_stage(const StageRecord& result, const PositionRecord&
   txn.put(env_->db("positions"), position.position.key.str(), encode(position));
   const std::string key = stage_key(result.key, result.stage);
   const std::string bytes = encode(result);
-  if (result.state == StageState::failed) txn.del(env_->db("stages"), key);
-  else txn.put(env_->db("stages"), key, bytes);
+  txn.put(env_->db("stages"), key, bytes);
   txn.put(env_->db("events"), event_key(result, to_ns(result.at)), bytes);
   txn.commit();
 }
@@ -263,7 +273,7 @@ void HistoryStore::import(const std::vector<PositionRecord>& positions, const st
   for (const auto& p : positions) txn.put(env_->db("positions"), p.position.key.str(), encode(p));
   for (const auto& r : stages) {
     const std::string bytes = encode(r);
-    if (r.state != StageState::failed) txn.put(env_->db("stages"), stage_key(r.key, r.stage), bytes);
+    txn.put(env_->db("stages"), stage_key(r.key, r.stage), bytes);
     txn.put(env_->db("events"), event_key(r, to_ns(r.at)), bytes);
   }
   txn.commit();

@@ -2,7 +2,7 @@
 // commit: when a method returns, the record survives a crash.
 //
 // Databases:  positions  key.str()                      -> PositionRecord
-//             stages     key.str() "/" stage             -> StageRecord   (at most one per stage: the dedupe)
+//             stages     key.str() "/" stage             -> StageRecord   (the latest per stage: the dedupe)
 //             events     key.str() "/" time "/" stage    -> StageRecord   (every outcome, append-only)
 #pragma once
 
@@ -34,11 +34,13 @@ class HistoryStore {
     std::optional<StageRecord> existing;  // the record that blocks a second execution
   };
   // Writes the intent (state pending) unless the stage already has a pending or done record; the
-  // check and the write are one transaction, so two callers can never both start a stage.
+  // check and the write are one transaction, so two callers can never both start a stage. After a
+  // failed attempt the intent must carry a higher attempt number (StorageError otherwise).
   Begin begin_stage(const StageRecord& intent);
 
-  // Records the outcome and the position it left, in one transaction: done stays as the stage's
-  // record; failed removes it (the stage is retryable) and keeps the failure in the event history.
+  // Records the outcome and the position it left, in one transaction: it becomes the stage's record
+  // (done blocks the stage for good; failed leaves it retryable, under the next attempt number) and
+  // joins the event history.
   void finish_stage(const StageRecord& result, const PositionRecord& position);
 
   std::vector<StageRecord> stages(const core::PositionKey& key);  // current records, by stage

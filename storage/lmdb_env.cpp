@@ -84,14 +84,6 @@ void Txn::put(MDB_dbi db, std::string_view key, std::string_view value) {
   if (rc) env_.fail("put", rc);
 }
 
-bool Txn::del(MDB_dbi db, std::string_view key) {
-  MDB_val k{key.size(), const_cast<char*>(key.data())};
-  int rc = mdb_del(txn_, db, &k, nullptr);
-  if (rc == MDB_NOTFOUND) return false;
-  if (rc) env_.fail("del", rc);
-  return true;
-}
-
 void Txn::scan_prefix(MDB_dbi db, std::string_view prefix,
                       const std::function<bool(std::string_view, std::string_view)>& visit) {
   MDB_cursor* cur = nullptr;

@@ -40,7 +40,6 @@ class Txn {
 
   std::optional<std::string> get(MDB_dbi db, std::string_view key);
   void put(MDB_dbi db, std::string_view key, std::string_view value);
-  bool del(MDB_dbi db, std::string_view key);
   // Visits every key starting with `prefix`, in key order; the visitor returns false to stop.
   void scan_prefix(MDB_dbi db, std::string_view prefix,
                    const std::function<bool(std::string_view key, std::string_view value)>& visit);

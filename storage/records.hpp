@@ -40,6 +40,9 @@ struct StageRecord {
   std::string tp_client_id;
   StageState state = StageState::pending;
   core::Outcome outcome;
+  // 0 for the first execution of the stage; one more each time it is run again after it failed.
+  // Part of the order ids, so no id is ever sent for two attempts.
+  std::uint32_t attempt = 0;
 };
 
 std::string_view to_string(StageState s);

@@ -254,7 +254,9 @@ TEST_CASE("a rejected close leaves the stage not executed and retryable, with th
                                  "ReduceOnly Order is rejected.", 1});
   const auto rejected = n.execute("ETH", Side::long_, Caller::health_check, 1, "2060");
   CHECK(rejected.outcome.str() == "failed:rejected -2022 ReduceOnly Order is rejected.");
-  CHECK(n.store().stages(eth_key()).empty());
+  const auto stages = n.store().stages(eth_key());
+  REQUIRE(stages.size() == 1);
+  CHECK(stages[0].state == storage::StageState::failed);  // retryable
   const auto events = n.store().history(eth_key(), core::Clock::time_point::min(), core::Clock::time_point::max());
   REQUIRE(events.size() == 2);
   CHECK(events[1].state == storage::StageState::failed);
@@ -265,7 +267,14 @@ TEST_CASE("a rejected close leaves the stage not executed and retryable, with th
 
   const auto retry = n.execute("ETH", Side::long_, Caller::ai_agent, 1, "2060");
   CHECK(retry.outcome.kind == OutcomeKind::success);
-  CHECK(n.closes("ETH").size() == 1);
+  const auto closes = n.closes("ETH");
+  REQUIRE(closes.size() == 1);
+  // The retry is a new attempt with ids of its own: the rejected id is never sent again.
+  const auto first = core::stage_order_id(eth_key(), core::StageId{1}, 0, core::OrderStep::close);
+  const auto second = core::stage_order_id(eth_key(), core::StageId{1}, 1, core::OrderStep::close);
+  CHECK(closes[0].ref.client_id == second);
+  CHECK(sim->placements(first) == 1);
+  CHECK(sim->placements(second) == 1);
 }
 
 TEST_CASE("a close that timed out after the exchange filled it is resolved by its client id, not resent",

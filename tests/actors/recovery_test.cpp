@@ -118,7 +118,11 @@ TEST_CASE("killed after the intent, before the close went out: the stage is reco
   n.reconcile();
   n.settle();
   CHECK(c.orders(OrderKind::market_close).empty());
-  CHECK_FALSE(stage_record(n, 1));  // failed: the stage is retryable; the event history keeps why
+  CHECK(c.sim->placements(c.intent.close_client_id) == 0);  // asked about, never sent
+  // Failed, so retryable, under the next attempt number; the event history keeps why.
+  REQUIRE(stage_record(n, 1));
+  CHECK(stage_record(n, 1)->state == storage::StageState::failed);
+  CHECK(stage_record(n, 1)->attempt == 0);
   const auto events = n.store().history(kKey, c.intent.at, core::Clock::now());
   REQUIRE(events.size() == 2);
   CHECK(events[1].state == storage::StageState::failed);
@@ -127,8 +131,15 @@ TEST_CASE("killed after the intent, before the close went out: the stage is reco
 
   n.tick("ETH", "2050");
   n.settle();
-  CHECK(c.orders(OrderKind::market_close).size() == 1);
+  const auto closes = c.orders(OrderKind::market_close);
+  REQUIRE(closes.size() == 1);
+  // The second attempt's orders have ids of their own, each sent once.
+  const std::string retry_close = core::stage_order_id(kKey, core::StageId{1}, 1, core::OrderStep::close);
+  CHECK(closes[0].ref.client_id == retry_close);
+  CHECK(c.sim->placements(retry_close) == 1);
+  CHECK(c.sim->placements(core::stage_order_id(kKey, core::StageId{1}, 1, core::OrderStep::stop)) == 1);
   CHECK(stage_record(n, 1)->state == storage::StageState::done);
+  CHECK(stage_record(n, 1)->attempt == 1);
   n.tick("ETH", "2060");
   n.settle();
   CHECK(c.orders(OrderKind::market_close).size() == 1);

@@ -81,9 +81,16 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   failed.state = StageState::failed;
   failed.outcome = core::Outcome{core::OutcomeKind::failed, "rejected -2022 ReduceOnly Order is rejected."};
   store.finish_stage(failed, rec);
-  CHECK(store.stages(key).empty());
-  REQUIRE(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::started);
-  StageRecord done = intent(key, 1);
+  auto after_failure = store.stages(key);
+  REQUIRE(after_failure.size() == 1);
+  CHECK(after_failure[0].state == StageState::failed);
+  CHECK(after_failure[0].attempt == 0);
+  // Retryable, but only as a new attempt: the failed attempt's order ids are never reused.
+  CHECK_THROWS_WITH(store.begin_stage(intent(key, 1)), Catch::Contains("attempt 0 already failed"));
+  StageRecord retry = intent(key, 1);
+  retry.attempt = 1;
+  REQUIRE(store.begin_stage(retry).result == HistoryStore::BeginResult::started);
+  StageRecord done = retry;
   done.state = StageState::done;
   done.closed_qty = core::Qty::parse("0.5");
   done.outcome = core::Outcome{core::OutcomeKind::success, {}};
@@ -93,6 +100,7 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   REQUIRE(stages.size() == 1);
   CHECK(stages[0].state == StageState::done);
   CHECK(stages[0].closed_qty.str() == "0.5");
+  CHECK(stages[0].attempt == 1);
   CHECK(store.position(key)->position.remaining_size.str() == "1");  // written in the same transaction
   CHECK(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::already_recorded);
   auto events = store.history(key, core::Clock::time_point::min(), core::Clock::time_point::max());
@@ -101,6 +109,39 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   CHECK(events[3].outcome.kind == core::OutcomeKind::success);
   auto none = store.history(key, core::Clock::now() + std::chrono::hours(1), core::Clock::time_point::max());
   CHECK(none.empty());
+}
+
+TEST_CASE("a stage record written before attempts were numbered reads as attempt 0", "[storage]") {
+  test::TempDir dir;
+  const auto key = record_of("ETH").position.key;
+  StageRecord failed = intent(key, 1);
+  failed.state = StageState::failed;
+  {
+    HistoryStore store(dir.path());
+    store.finish_stage(failed, record_of("ETH"));
+  }
+  {
+    // Rewrite it as version 1 wrote it: the version byte 1 and no attempt (the last 8 bytes).
+    storage::LmdbEnv env(dir.path(), HistoryStore::kDefaultMapSize, {"positions", "stages", "events"});
+    storage::Txn txn(env, false);
+    const std::string stage_key = key.str() + "/001";
+    auto bytes = txn.get(env.db("stages"), stage_key);
+    REQUIRE(bytes);
+    REQUIRE(bytes->at(0) == 2);
+    std::string v1 = bytes->substr(0, bytes->size() - 8);
+    v1[0] = 1;
+    txn.put(env.db("stages"), stage_key, v1);
+    txn.commit();
+  }
+  HistoryStore store(dir.path());
+  const auto stages = store.stages(key);
+  REQUIRE(stages.size() == 1);
+  CHECK(stages[0].state == StageState::failed);
+  CHECK(stages[0].attempt == 0);
+  CHECK(stages[0].close_client_id == "ptp-x-1-c");
+  StageRecord retry = intent(key, 1);
+  retry.attempt = 1;
+  CHECK(store.begin_stage(retry).result == HistoryStore::BeginResult::started);
 }
 
 TEST_CASE("history is keyed by position: ETH never sees ETHFI's, generation 1 never sees 10's", "[storage]") {
