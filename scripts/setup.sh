@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs ptp's build dependencies from Debian 12 packages. Idempotent: when every package is
 # already installed it does not touch apt at all (fast, works offline). --fuzz adds clang and its
-# libFuzzer runtime (scripts/fuzz.sh).
+# libFuzzer runtime (scripts/fuzz.sh). --interop adds Node.js and npm (Debian's) when the machine
+# has none, for the ccxt conformance test.
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,14 @@ packages=(
   libcaf-dev libwebsocketpp-dev libasio-dev libsimdjson-dev liblmdb-dev catch2
   libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libsqlite3-dev
 )
-if [[ "${1:-}" == "--fuzz" ]]; then packages+=(clang libclang-rt-14-dev); fi
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    # A Node.js the machine already has (another build of it) is kept.
+    --interop) command -v node >/dev/null || packages+=(nodejs); command -v npm >/dev/null || packages+=(npm) ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

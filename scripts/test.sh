@@ -4,7 +4,13 @@
 # its seed corpus (PTP_FUZZ_SECONDS each, default 12; 0 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --interop
+# ccxt for the conformance test, at the versions package-lock.json pins (no install scripts run).
+ccxt_dir=tests/interop/ccxt
+if ! cmp -s "$ccxt_dir/package-lock.json" "$ccxt_dir/node_modules/.ptp-installed-lock"; then
+  (cd "$ccxt_dir" && npm ci --ignore-scripts --no-audit --no-fund)
+  cp "$ccxt_dir/package-lock.json" "$ccxt_dir/node_modules/.ptp-installed-lock"
+fi
 PTP_BUILD_TYPE=Debug scripts/build.sh build/asan -DPTP_SANITIZE=ON -DPTP_WERROR=ON
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
