@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/binance_loopback.hpp"
+#include "../support/resends.hpp"
 #include "../support/temp_dir.hpp"
 #include "exchange/binance/streams.hpp"
 #include "node_harness.hpp"
@@ -100,6 +101,7 @@ TEST_CASE("over Binance's protocol: adoption, stage 1 and 2 once each, the stop 
   CHECK(tps[0].qty.str() == "0.5");
   CHECK(n.lb.sim->position(kEth, Side::long_)->size.str() == "0.5");
   CHECK(n.lb.server.counters().bad_signatures == 0);
+  CHECK(test::resends(*n.lb.sim).empty());
 }
 
 TEST_CASE("over Binance's protocol: a move while the stream is down is caught by the health check's REST mark, and the "
@@ -122,4 +124,5 @@ TEST_CASE("over Binance's protocol: a move while the stream is down is caught by
   n.stream_mark("2100");
   CHECK(n.lb.closes().size() == 2);
   CHECK(n.stream->stats().at(0).connects == 2);
+  CHECK(test::resends(*n.lb.sim).empty());
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "../support/resends.hpp"
 #include "../support/temp_dir.hpp"
 #include "core/client_order_id.hpp"
 #include "node_harness.hpp"
@@ -94,6 +95,7 @@ TEST_CASE("tick, health check and agent asking for stage 1 at once send exactly 
   REQUIRE(closes.size() == 1);
   CHECK(closes[0].ref.client_id == core::client_order_id(eth_key(), core::StageId{1}, core::OrderStep::close));
   CHECK(closes[0].filled_qty.str() == "0.5");
+  CHECK(test::resends(*sim).empty());  // one request per order: none was even sent twice and refused
   int answered = 0;
   for (const auto& [outcome, count] : outcomes) {
     INFO(outcome);
@@ -286,6 +288,9 @@ TEST_CASE("a close that timed out after the exchange filled it is resolved by it
   CHECK(n.execute("ETH", Side::long_, Caller::health_check, 1, "2060").outcome.kind == OutcomeKind::success);
   CHECK(n.closes("ETH").size() == 1);
   CHECK(n.status()[0].record.position.remaining_size.str() == "1");
+  // Asked about, never sent again (a second request would have made a second close).
+  CHECK(sim->placements(core::stage_order_id(eth_key(), core::StageId{1}, 0, core::OrderStep::close)) == 1);
+  CHECK(test::resends(*sim).empty());
 }
 
 TEST_CASE("the health-check sweep prices each position and executes what is due", "[node]") {
@@ -334,6 +339,19 @@ TEST_CASE("a delayed fill is awaited by querying its client id, the stop moves o
   CHECK(closes[0].avg_fill_price.str() == "2060");
   CHECK(closes[0].filled_qty.str() == "0.5");
   CHECK(n.status()[0].record.position.current_stop.str() == "2000");
+  // In the exchange's order of events: the close accepted, still open; filled; only then the new
+  // stop placed (and the old one cancelled after it).
+  const auto close_id = core::stage_order_id(eth_key(), core::StageId{1}, 0, core::OrderStep::close);
+  const auto stop_id = core::stage_order_id(eth_key(), core::StageId{1}, 0, core::OrderStep::stop);
+  std::vector<std::string> events;
+  for (const auto& e : sim->journal()) {
+    using T = exchange::SimEvent::Type;
+    if (e.client_id == close_id && e.type == T::place) events.push_back("close placed " + std::string(core::to_string(e.status)));
+    if (e.client_id == close_id && e.type == T::update) events.push_back("close " + std::string(core::to_string(e.status)));
+    if (e.client_id == stop_id && e.type == T::place) events.push_back("stop placed");
+    if (e.client_id == "user-stop-ETH_USDT-long" && e.type == T::cancel) events.push_back("old stop cancelled");
+  }
+  CHECK(events == std::vector<std::string>{"close placed open", "close filled", "stop placed", "old stop cancelled"});
 }
 
 TEST_CASE("a close that expires half filled: the stage goes on with what was closed and never closes it again",

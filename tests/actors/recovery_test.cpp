@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "../support/resends.hpp"
 #include "../support/temp_dir.hpp"
 #include "core/client_order_id.hpp"
 #include "node_harness.hpp"
@@ -91,6 +92,8 @@ TEST_CASE("killed after the close filled: the restart finds the close, moves the
   n.settle();
   CHECK(c.orders(OrderKind::market_close).size() == 2);
   CHECK(c.sim->position(kEth, Side::long_)->size.str() == "0.5");
+  CHECK(c.sim->placements(c.intent.close_client_id) == 1);  // the one sent before the kill
+  CHECK(test::resends(*c.sim).empty());
 }
 
 TEST_CASE("killed after the new stop was placed: the restart reuses that stop and cancels the old one",
@@ -109,6 +112,8 @@ TEST_CASE("killed after the new stop was placed: the restart reuses that stop an
   REQUIRE(stops.size() == 1);
   CHECK(stops[0].ref.client_id == c.intent.stop_client_id);
   CHECK(stage_record(n, 1)->state == storage::StageState::done);
+  CHECK(c.sim->placements(c.intent.stop_client_id) == 1);  // looked up, not placed again
+  CHECK(test::resends(*c.sim).empty());
 }
 
 TEST_CASE("killed after the intent, before the close went out: the stage is recorded not sent and runs once when due",
@@ -143,4 +148,5 @@ TEST_CASE("killed after the intent, before the close went out: the stage is reco
   n.tick("ETH", "2060");
   n.settle();
   CHECK(c.orders(OrderKind::market_close).size() == 1);
+  CHECK(test::resends(*c.sim).empty());
 }

@@ -16,6 +16,7 @@
 #include "storage/history_store.hpp"
 #include "tests/support/binance_loopback.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/resends.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace ptp::test::fault {
@@ -363,7 +364,9 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
     closed += o.filled_qty;
   }
   result.closed = closed.str();
-  result.duplicates = std::max(0, result.closes - 2) + (closed > Qty::parse("1.0") - unfilled ? 1 : 0);
+  for (const auto& [id, placements] : resends(*sim)) result.resends += placements - 1;
+  result.duplicates =
+      result.resends + std::max(0, result.closes - 2) + (closed > Qty::parse("1.0") - unfilled ? 1 : 0);
   result.stops_at_end = static_cast<int>(open_of(*sim, OrderKind::stop).size());
   if (result.failure.empty() && !stage_reached(*sim, targets[1])) fail("the exchange does not look like stage 2 done");
 
@@ -386,20 +389,23 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
 }
 
 std::string result_table(const std::vector<Result>& results) {
-  std::string out = fmt::format("{:<72} {:>6} {:>5} {:>6} {:>6} {:>5} {:>11} {:>10} {:>6}  {}\n", "scenario", "faults",
-                                "kills", "closes", "closed", "stops", "unprotected", "duplicates", "secs", "result");
-  int faults = 0, survived = 0, duplicates = 0, unprotected = 0;
+  std::string out = fmt::format("{:<72} {:>6} {:>5} {:>6} {:>6} {:>5} {:>11} {:>7} {:>10} {:>6}  {}\n", "scenario",
+                                "faults", "kills", "closes", "closed", "stops", "unprotected", "resends", "duplicates",
+                                "secs", "result");
+  int faults = 0, survived = 0, duplicates = 0, resent = 0, unprotected = 0;
   for (const auto& r : results) {
-    out += fmt::format("{:<72} {:>6} {:>5} {:>6} {:>6} {:>5} {:>11} {:>10} {:>6.1f}  {}\n", r.name, r.faults, r.kills,
-                       r.closes, r.closed, r.stops_at_end, r.unprotected, r.duplicates, r.seconds,
+    out += fmt::format("{:<72} {:>6} {:>5} {:>6} {:>6} {:>5} {:>11} {:>7} {:>10} {:>6.1f}  {}\n", r.name, r.faults,
+                       r.kills, r.closes, r.closed, r.stops_at_end, r.unprotected, r.resends, r.duplicates, r.seconds,
                        r.survived() ? "survived" : "FAILED: " + r.failure);
     faults += r.faults;
     survived += r.survived() ? r.faults : 0;
     duplicates += r.duplicates;
+    resent += r.resends;
     unprotected += r.unprotected;
   }
-  out += fmt::format("faults injected {}, survived {}, duplicates found {}, unprotected intervals found {}\n", faults,
-                     survived, duplicates, unprotected);
+  out += fmt::format(
+      "faults injected {}, survived {}, duplicates found {} (requests resent {}), unprotected intervals found {}\n",
+      faults, survived, duplicates, resent, unprotected);
   return out;
 }
 

@@ -60,7 +60,11 @@ struct Result {
   std::string closed;   // total closed quantity (1 expected)
   int stops_at_end = 0; // open stops at the end (1 expected, at 2050 for 0.5)
   int unprotected = 0;  // times the open position had less stop quantity than its size
-  int duplicates = 0;   // closes beyond one per stage, or more than the plan's quantity
+  // Order requests sent again under a client id the exchange had already received (accepted or
+  // not: a resend of a finished order's id makes a second order), plus closes beyond one per
+  // stage, plus a closed quantity above the plan's.
+  int duplicates = 0;
+  int resends = 0;      // the first part alone, for the table
   double seconds = 0;
   std::string failure;  // empty when the scenario survived
   std::string log;      // the node's output (every run, appended)
