@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "../core/test_positions.hpp"
 #include "../support/temp_dir.hpp"
@@ -167,17 +172,48 @@ TEST_CASE("a second node on the same data directory is refused with the holder's
                         Catch::Contains(dir.path()));
 }
 
-TEST_CASE("an unwritable data directory is a clear storage error", "[storage]") {
-  if (::geteuid() == 0) {
-    // root ignores directory permissions; a path below a regular file fails for everyone.
-    test::TempDir dir;
-    FILE* f = std::fopen(dir.sub("file").c_str(), "w");
-    std::fclose(f);
-    CHECK_THROWS_WITH(HistoryStore(dir.sub("file/data")), Catch::Contains("cannot create the data directory"));
-    return;
-  }
+TEST_CASE("a data directory that cannot be created is a clear storage error", "[storage]") {
+  // A path below a regular file fails for everyone, root included (root ignores permissions).
   test::TempDir dir;
-  ::chmod(dir.path().c_str(), 0500);
-  CHECK_THROWS_AS(HistoryStore(dir.sub("data")), storage::StorageError);
-  ::chmod(dir.path().c_str(), 0700);
+  std::ofstream(dir.sub("file")) << "not a directory\n";
+  CHECK_THROWS_WITH(HistoryStore(dir.sub("file/data")),
+                    Catch::Contains("cannot create the data directory") && Catch::Contains(dir.sub("file/data")));
+}
+
+// Runs only under the failing-disk library (tests/fault/failing_disk.cpp, preloaded by its own
+// ctest entry): a disk that turns read-only under the store, as a remount does, whoever runs it.
+TEST_CASE("a disk that turns read-only: every write is a clear storage error, reads go on, writes resume after",
+          "[.failing-disk]") {
+  test::TempDir dir;
+  const std::string flag = dir.sub("disk-read-only");
+  ::setenv("PTP_FAILING_DISK_FLAG", flag.c_str(), 1);
+  ::setenv("PTP_FAILING_DISK_ERRNO", "EROFS", 1);
+  {
+    // The library is really there: with the flag set, a write to a data.mdb fails.
+    std::ofstream(flag) << "on\n";
+    const int fd = ::open(dir.sub("data.mdb").c_str(), O_CREAT | O_WRONLY, 0600);
+    REQUIRE(fd >= 0);
+    const bool refused = ::write(fd, "x", 1) < 0 && errno == EROFS;
+    ::close(fd);
+    std::filesystem::remove(dir.sub("data.mdb"));
+    std::filesystem::remove(flag);
+    REQUIRE(refused);  // else: not run under LD_PRELOAD=ptp_failing_disk
+  }
+  HistoryStore store(dir.sub("data"));
+  auto rec = record_of("ETH");
+  store.put_position(rec);
+
+  std::ofstream(flag) << "on\n";
+  rec.position.remaining_size = core::Qty::parse("1");
+  CHECK_THROWS_WITH(store.put_position(rec), Catch::Contains("LMDB commit in " + dir.sub("data")) &&
+                                                 Catch::Contains("Read-only file system") &&
+                                                 Catch::Contains("is the directory read-only?"));
+  CHECK_THROWS_AS(store.begin_stage(intent(rec.position.key, 1)), storage::StorageError);  // no intent, so no order
+  CHECK(store.position(rec.position.key)->position.remaining_size.str() == "1.5");   // what was committed stays
+  CHECK(store.stages(rec.position.key).empty());
+
+  std::filesystem::remove(flag);
+  store.put_position(rec);
+  CHECK(store.position(rec.position.key)->position.remaining_size.str() == "1");
+  CHECK(store.begin_stage(intent(rec.position.key, 1)).result == HistoryStore::BeginResult::started);
 }
