@@ -11,11 +11,9 @@
 #include <mutex>
 #include <thread>
 
+#include "../support/binance_loopback.hpp"
 #include "../support/child_process.hpp"
 #include "../support/temp_dir.hpp"
-#include "core/config/config.hpp"
-#include "exchange/loopback/binance_server.hpp"
-#include "exchange/sim_exchange.hpp"
 
 using namespace ptp;
 using core::OrderKind;
@@ -26,36 +24,6 @@ namespace {
 
 const core::Symbol kEth = core::Symbol::parse("ETH");
 const std::string kDir = PTP_CCXT_DIR;
-
-// The account conformance.mjs expects: ETH long 1.5 @ 2000 with the user's stop at 1950, BTC flat.
-const char* kSim = R"(
-[node]
-exchange = "sim"
-account = "t"
-mode = "execute"
-storage_path = "unused"
-symbols = ["ETH", "BTC"]
-[sim]
-seed = 3
-[[sim.instrument]]
-symbol = "ETH"
-tick_size = "0.01"
-step_size = "0.001"
-min_qty = "0.001"
-max_qty = "100"
-min_notional = "5"
-[[sim.instrument]]
-symbol = "BTC"
-tick_size = "0.1"
-step_size = "0.001"
-start_price = "60000"
-[[sim.position]]
-symbol = "ETH"
-side = "long"
-entry = "2000"
-size = "1.5"
-stop = "1950"
-)";
 
 std::string find_on_path(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -98,7 +66,9 @@ TEST_CASE("ccxt binanceusdm drives the simulator: markets, positions, orders by 
     std::fflush(stdout);
     std::_Exit(77);
   }
-  auto sim = std::make_shared<exchange::SimExchange>(*config::parse_config(kSim, "ccxt-sim.toml").sim);
+  // The account conformance.mjs expects: ETH long 1.5 @ 2000 with the user's stop at 1950,
+  // MARKET_LOT_SIZE maxQty 100; BTC flat at 60000.
+  auto sim = test::binance_sim();
   exchange::loopback::BinanceServerOptions options;
   options.hedge_mode = false;
   exchange::loopback::BinanceServer server(sim, options);

@@ -32,6 +32,7 @@ symbol = "ETH"
 tick_size = "0.01"
 step_size = "0.001"
 min_qty = "0.001"
+max_qty = "100"
 min_notional = "5"
 [[sim.instrument]]
 symbol = "BTC"
