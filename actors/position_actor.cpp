@@ -56,19 +56,27 @@ void after_flight(self_ptr self) {
   }
 }
 
-// A trailing-stop move: new stop first, then cancel the old one. The flight ends once the
-// position record is saved, so the next move starts from the stop (and order number) just placed.
+void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, std::uint32_t seq);
+
+// A trailing-stop move: its order number saved, then the new stop, then the old one cancelled. The
+// flight ends once the position record is saved, so the next move starts from the stop just placed.
 void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
+  self->state.in_flight = true;
+  reserve_order_seq(self, [=](std::optional<std::uint32_t> seq) {
+    if (seq) place_trailing_stop(self, stop, best, *seq);
+    else after_flight(self);
+  });
+}
+
+void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, std::uint32_t seq) {
   auto& st = self->state;
-  st.in_flight = true;
   auto after = std::make_shared<storage::PositionRecord>(st.rec);
-  after->order_seq += 1;
   after->position.trail_best = best;
   const core::Position& p = after->position;
   core::StageId trail_stage{0};
   for (const auto& s : st.deps.settings->plan.stages)
     if (s.trail_r && st.book.contains(s.id)) trail_stage = s.id;
-  const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, after->order_seq);
+  const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, seq);
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
   replace_order(self, req, after->stop_order, /*resumed=*/false, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {

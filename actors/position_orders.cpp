@@ -82,4 +82,25 @@ void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool r
   });
 }
 
+// Numbers the next repeated order of the position (a trailing move, a repair) and saves the number
+// before the order goes out, as a stage's intent is saved before its close: no number, so no client
+// id, is ever handed out twice, restarts included. Storage that refuses it sends nothing (`k` gets
+// nullopt) and the number is handed out again next time.
+void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint32_t>)> k) {
+  auto& st = self->state;
+  storage::PositionRecord reserved = st.rec;
+  reserved.order_seq += 1;
+  self->request(st.deps.persistence, caf::infinite, save_atom_v, reserved)
+      .then(
+          [=](bool) {
+            self->state.rec.order_seq = std::max(self->state.rec.order_seq, reserved.order_seq);
+            k(reserved.order_seq);
+          },
+          [=](caf::error& e) {
+            spdlog::error("[exchange] {}: the next order number could not be saved ({}); nothing sent", who(self),
+                          describe(e));
+            k(std::nullopt);
+          });
+}
+
 }  // namespace ptp::actors::position_parts

@@ -75,6 +75,7 @@ void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
 void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
 void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
                    std::function<void(const OrderReply& placed, const std::string& cancel_error)> k);
+void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint32_t>)> k);
 
 // position_stage.cpp
 void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,

@@ -70,12 +70,20 @@ void cancel_leftovers(self_ptr self, RepairPtr rep, std::size_t i) {
 void replace_for_repair(self_ptr self, RepairPtr rep, core::OrderStep step, core::Price price,
                         const std::optional<core::OrderState>& old,
                         std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
-  const core::Position& p = rep->after.position;
-  rep->after.order_seq += 1;
-  const std::string id = core::client_order_id(p.key, core::StageId{0}, step, rep->after.order_seq);
-  OrderRequest req{step == core::OrderStep::stop ? Op::stop : Op::take_profit, p.key.symbol, p.side(),
-                   p.remaining_size, price, id, {}};
-  replace_order(self, req, old ? old->ref : core::OrderRef{}, /*resumed=*/false, std::move(k));
+  reserve_order_seq(self, [=](std::optional<std::uint32_t> seq) {
+    if (!seq) {
+      OrderReply none;
+      none.reason = "not sent: its order number could not be saved";
+      k(none, {});
+      return;
+    }
+    rep->after.order_seq = *seq;
+    const core::Position& p = rep->after.position;
+    const std::string id = core::client_order_id(p.key, core::StageId{0}, step, *seq);
+    OrderRequest req{step == core::OrderStep::stop ? Op::stop : Op::take_profit, p.key.symbol, p.side(),
+                     p.remaining_size, price, id, {}};
+    replace_order(self, req, old ? old->ref : core::OrderRef{}, /*resumed=*/false, k);
+  });
 }
 
 void repair_take_profit(self_ptr self, RepairPtr rep) {

@@ -313,6 +313,11 @@ OrderState SimExchange::market_order(const core::Symbol& symbol, core::Side side
     Instrument& in = instrument(symbol);
     check_new_client_id(client_id);
     check_quantity(in, qty);
+    // MIN_NOTIONAL: "Order's notional must be no smaller than 5 (unless you choose reduce only)".
+    if (core::notional(in.mark, qty) < in.spec.filters.min_notional)
+      refuse(ExchangeError::Kind::rejected, "-4164",
+             "Order's notional must be no smaller than " + in.spec.filters.min_notional.str() +
+                 " (unless you choose reduce only).");
     Qty left = qty;
     core::Notional realized;
     if (net) left -= reduce({symbol, core::opposite(side)}, qty, in.mark, realized);
@@ -360,7 +365,8 @@ void SimExchange::cancel(const core::Symbol& symbol, const core::OrderRef& ref) 
       if (o.symbol == symbol && o.ref.exchange_id == ref.exchange_id) found = &o;
   } else if (!ref.client_id.empty()) {
     for (auto& o : orders_)
-      if (o.symbol == symbol && o.ref.client_id == ref.client_id && (!found || o.status == OrderStatus::open)) found = &o;
+      if (o.symbol == symbol && o.ref.client_id == ref.client_id && (!found || found->status != OrderStatus::open))
+        found = &o;
   }
   if (found) {
     journal_[entry].kind = found->kind;
@@ -387,6 +393,12 @@ std::optional<OrderState> SimExchange::query(const core::Symbol& symbol, const s
                                                --d->second <= 0)
     fill_now(*o, instrument(symbol).mark);
   return *o;
+}
+
+void SimExchange::refused(SimEvent::Type type, OrderKind kind, const std::string& client_id, const std::string& answer) {
+  std::lock_guard lock(mu_);
+  ++rejected_;
+  journal_.push_back(SimEvent{type, kind, client_id, {}, false, answer, OrderStatus::rejected});
 }
 
 std::vector<ExchangePosition> SimExchange::open_positions() {
@@ -424,6 +436,11 @@ std::vector<SimEvent> SimExchange::journal(std::size_t from) const {
   std::lock_guard lock(mu_);
   if (from >= journal_.size()) return {};
   return {journal_.begin() + static_cast<std::ptrdiff_t>(from), journal_.end()};
+}
+
+std::size_t SimExchange::journal_size() const {
+  std::lock_guard lock(mu_);
+  return journal_.size();
 }
 
 std::optional<SimOrder> SimExchange::order(const std::string& exchange_id) const {

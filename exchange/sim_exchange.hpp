@@ -82,10 +82,15 @@ class SimExchange final : public Exchange {
   core::OrderState market_order(const core::Symbol& symbol, core::Side side, core::Qty qty, bool net,
                                 const std::string& client_id);
 
+  // A request a protocol face refused before it reached the engine (a bad signature, a malformed
+  // parameter, an unknown order to cancel): journaled like the engine's own refusals.
+  void refused(SimEvent::Type type, core::OrderKind kind, const std::string& client_id, const std::string& answer);
+
   // Every order the exchange accepted, in arrival order, with its latest state.
   std::vector<SimOrder> order_log() const;
   // Every request and state change, in order, from entry `from` on.
   std::vector<SimEvent> journal(std::size_t from = 0) const;
+  std::size_t journal_size() const;
   std::optional<SimOrder> order(const std::string& exchange_id) const;
   // Requests that tried to place an order with this client id, accepted or not: a client that
   // sends the same order twice shows 2.

@@ -16,6 +16,7 @@ WsClient::~WsClient() { impl_->stop(); }
 void WsClient::start() { impl_->start(); }
 void WsClient::stop() { impl_->stop(); }
 void WsClient::drop() { impl_->drop(); }
+void WsClient::send(std::string text) { impl_->send(std::move(text)); }
 WsStats WsClient::stats() const { return impl_->stats(); }
 const std::string& WsClient::name() const { return impl_->name; }
 

@@ -47,6 +47,9 @@ class WsClient {
   void stop();
   // Closes the current connection as if the server had dropped it; the client reconnects.
   void drop();
+  // Sends a text frame on the current connection (subscriptions made by message); dropped when
+  // there is none.
+  void send(std::string text);
   WsStats stats() const;
   const std::string& name() const;
 

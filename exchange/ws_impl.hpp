@@ -11,6 +11,7 @@ struct WsClient::Impl {
   virtual void start() = 0;
   virtual void stop() = 0;
   virtual void drop() = 0;
+  virtual void send(std::string text) = 0;
   virtual WsStats stats() const = 0;
   std::string name;
 };

@@ -86,6 +86,13 @@ class WsSession final : public WsClient::Impl {
     asio::post(client_.get_io_service(), [this] { close_current("dropped on request"); });
   }
 
+  void send(std::string text) override {
+    asio::post(client_.get_io_service(), [this, text = std::move(text)] {
+      websocketpp::lib::error_code ec;
+      if (current_.lock()) client_.send(current_, text, websocketpp::frame::opcode::text, ec);
+    });
+  }
+
   WsStats stats() const override {
     std::lock_guard lock(mu_);
     return stats_;

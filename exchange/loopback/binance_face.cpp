@@ -106,16 +106,6 @@ bool is_plain(const core::OrderState& o) {
 
 constexpr const char* kAllCancelled = R"({"code":200,"msg":"The operation of cancel all open order is done."})";
 
-template <class T, class F>
-std::string json_array(const std::vector<T>& items, F&& to_json) {
-  std::string out = "[";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += to_json(item);
-  }
-  return out + "]";
-}
-
 // Starting balance of the simulated account: the wallet is this plus every profit booked.
 const core::Notional kDeposit = core::Notional::from_int(10'000);
 constexpr std::int64_t kListenKeyLifetimeMs = 60 * 60 * 1000;
@@ -179,18 +169,35 @@ HttpAnswer BinanceFace::handle(const HttpRequest& request) {
   if (!route)
     return HttpAnswer{404, "<html><body><h1>404 Not Found</h1><p>" + request.method + " " + request.path + "</p></body></html>",
                       "text/html"};
+  const Params p = params_of(request);
+  // An order request the face refuses (its key, signature, parameters, an unknown order to cancel)
+  // never reaches the engine, which journals the rest: it is journaled here, so a client that
+  // resends is seen whatever the answer was.
+  const auto order = order_request(request);
+  const std::size_t journaled = sim_->journal_size();
+  auto refuse = [&](const ApiError& e) {
+    if (order && sim_->journal_size() == journaled) {
+      const std::string type = opt(p, "type");
+      const OrderKind kind = request.path != "/fapi/v1/algoOrder" ? OrderKind::market_close
+                             : type == "TAKE_PROFIT_MARKET"        ? OrderKind::take_profit
+                                                                   : OrderKind::stop;
+      // In the words the engine uses for its own refusals (ExchangeError::reason()).
+      const bool unknown = e.code == -2011 || e.code == -2013;
+      sim_->refused(request.method == "POST" ? SimEvent::Type::place : SimEvent::Type::cancel, kind, order->client_id,
+                    fmt::format("{} {} {}", unknown ? "not_found" : "rejected", e.code, e.msg));
+    }
+    return error_answer(e.status, e.code, e.msg);
+  };
   try {
-    const Params p = params_of(request);
     if (route->auth == Auth::key) check_key(request);
     if (route->auth == Auth::signature) check_signature(request, p);
     return (this->*(route->handler))(p);
   } catch (const ApiError& e) {
-    return error_answer(e.status, e.code, e.msg);
+    return refuse(e);
   } catch (const ExchangeError& e) {
-    const ApiError a = from_exchange_error(e);
-    return error_answer(a.status, a.code, a.msg);
+    return refuse(from_exchange_error(e));
   } catch (const std::exception&) {
-    return error_answer(400, -1102, "A mandatory parameter was not sent, was empty/null, or malformed.");
+    return refuse({400, -1102, "A mandatory parameter was not sent, was empty/null, or malformed."});
   }
 }
 
@@ -198,6 +205,12 @@ HttpAnswer BinanceFace::ok(std::string body) { return HttpAnswer{200, std::move(
 
 HttpAnswer BinanceFace::error_answer(int status, int code, const std::string& msg) {
   return HttpAnswer{status, shapes::error(code, msg)};
+}
+
+BinanceFace::Params BinanceFace::query_params(std::string_view query) {
+  Params p;
+  parse_params(query, p);
+  return p;
 }
 
 std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& request) {
@@ -291,7 +304,7 @@ HttpAnswer BinanceFace::exchange_info(const Params&) {
 HttpAnswer BinanceFace::premium_index(const Params& p) {
   auto one = [&](const core::Symbol& s) { return shapes::premium_index(s, sim_->mark_price(s), now_ms()); };
   if (auto s = optional_symbol(p)) return ok(one(*s));
-  return ok(json_array(sim_->symbols(), one));
+  return ok(shapes::json_array(sim_->symbols(), one));
 }
 
 HttpAnswer BinanceFace::ticker_24h(const Params& p) {
@@ -303,7 +316,7 @@ HttpAnswer BinanceFace::ticker_24h(const Params& p) {
     return shapes::ticker_24h(s, sim_->price_path(s), fills, now_ms());
   };
   if (auto s = optional_symbol(p)) return ok(one(*s));
-  return ok(json_array(sim_->symbols(), one));
+  return ok(shapes::json_array(sim_->symbols(), one));
 }
 
 // ---- user data ----
@@ -388,13 +401,13 @@ shapes::Account BinanceFace::account() const {
 HttpAnswer BinanceFace::position_risk_v2(const Params& p) {
   auto rows = position_rows(true);
   if (auto s = optional_symbol(p)) std::erase_if(rows, [&](const auto& r) { return r.symbol != *s; });
-  return ok(json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v2(r, now_ms()); }));
+  return ok(shapes::json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v2(r, now_ms()); }));
 }
 
 HttpAnswer BinanceFace::position_risk_v3(const Params& p) {
   auto rows = position_rows(false);
   if (auto s = optional_symbol(p)) std::erase_if(rows, [&](const auto& r) { return r.symbol != *s; });
-  return ok(json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v3(r, now_ms()); }));
+  return ok(shapes::json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v3(r, now_ms()); }));
 }
 
 HttpAnswer BinanceFace::account_v2(const Params&) {
@@ -402,16 +415,14 @@ HttpAnswer BinanceFace::account_v2(const Params&) {
 }
 
 HttpAnswer BinanceFace::account_v3(const Params&) {
-  auto rows = position_rows(false);
-  std::erase_if(rows, [](const auto& r) { return r.amount.is_zero(); });
-  return ok(shapes::account_v3(account(), rows, now_ms()));
+  return ok(shapes::account_v3(account(), position_rows(false), now_ms()));
 }
 
 HttpAnswer BinanceFace::balance(const Params&) { return ok(shapes::balance(account(), now_ms())); }
 
 HttpAnswer BinanceFace::leverage_bracket(const Params& p) {
   if (auto s = optional_symbol(p)) return ok(shapes::leverage_bracket(*s));
-  return ok(json_array(sim_->symbols(), [](const core::Symbol& s) { return shapes::leverage_bracket(s); }));
+  return ok(shapes::json_array(sim_->symbols(), [](const core::Symbol& s) { return shapes::leverage_bracket(s); }));
 }
 
 // ---- plain orders ----
@@ -463,6 +474,11 @@ std::optional<SimOrder> BinanceFace::find_plain(const core::Symbol& symbol, cons
   if (!client.empty()) {
     if (auto found = sim_->query(symbol, client))  // advances a delayed fill, like a real query would see it fill
       o = sim_->order(found->ref.exchange_id);
+    if (o && !is_plain(*o)) {  // the latest with the id is an algo order: the latest plain one, if any
+      o.reset();
+      for (const auto& order : sim_->order_log())
+        if (order.symbol == symbol && order.ref.client_id == client && is_plain(order)) o = order;
+    }
   } else {
     o = sim_->order(id);
   }
@@ -488,7 +504,7 @@ HttpAnswer BinanceFace::open_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (is_plain(o) && o.status == OrderStatus::open && (!symbol || o.symbol == *symbol)) out.push_back(o);
-  return ok(json_array(out, [&](const SimOrder& o) { return plain_json(o, shapes::OrderView::query); }));
+  return ok(shapes::json_array(out, [&](const SimOrder& o) { return plain_json(o, shapes::OrderView::query); }));
 }
 
 HttpAnswer BinanceFace::cancel_all_orders(const Params& p) {
@@ -570,7 +586,7 @@ HttpAnswer BinanceFace::open_algo_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (!is_plain(o) && o.status == OrderStatus::open && (!symbol || o.symbol == *symbol)) out.push_back(o);
-  return ok(json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
+  return ok(shapes::json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
 }
 
 HttpAnswer BinanceFace::all_algo_orders(const Params& p) {
@@ -578,7 +594,7 @@ HttpAnswer BinanceFace::all_algo_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (!is_plain(o) && o.symbol == s) out.push_back(o);
-  return ok(json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
+  return ok(shapes::json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
 }
 
 HttpAnswer BinanceFace::cancel_all_algo_orders(const Params& p) {

@@ -34,6 +34,8 @@ struct HttpAnswer {
 
 class BinanceFace {
  public:
+  using Params = std::map<std::string, std::string>;
+
   BinanceFace(std::shared_ptr<SimExchange> sim, const BinanceServerOptions& options);
 
   HttpAnswer handle(const HttpRequest& request);
@@ -41,6 +43,9 @@ class BinanceFace {
   // An order-changing request (POST or DELETE on /fapi/v1/order or /fapi/v1/algoOrder), with the
   // client id it names; nullopt for every other request.
   static std::optional<OrderRequestEvent> order_request(const HttpRequest& request);
+
+  // "a=1&b=%40x" as a map, decoded ("+" is a space).
+  static Params query_params(std::string_view query);
 
   // ORDER_TRADE_UPDATE / ALGO_UPDATE frames for every order that changed since the last call, then
   // one ACCOUNT_UPDATE with the positions that changed, if any did.
@@ -53,7 +58,6 @@ class BinanceFace {
   std::uint64_t stale_timestamps() const { return stale_timestamps_; }
   std::uint64_t order_posts() const { return order_posts_; }
 
-  using Params = std::map<std::string, std::string>;
 
  private:
   struct Route;
@@ -109,8 +113,6 @@ class BinanceFace {
   std::uint64_t next_listen_key_ = 1;
   std::uint64_t next_client_id_ = 1;
   std::size_t journal_seen_ = 0;  // the simulator's journal entries already turned into frames
-  std::int64_t weight_minute_ = 0;
-  int weight_ = 0;
   std::atomic<std::int64_t> skew_ms_{0};
   std::atomic<std::uint64_t> bad_signatures_{0};
   std::atomic<std::uint64_t> stale_timestamps_{0};

@@ -32,6 +32,8 @@ enum class WsRoute : unsigned char { market, public_, user, retired };
 
 // "Connections exceeding this limit [10 incoming messages per second] will be disconnected."
 constexpr int kMessagesPerSecond = 10;
+// "A single connection can listen to a maximum of 1024 streams."
+constexpr std::size_t kMaxStreams = 1024;
 
 struct Connection {
   WsRoute route = WsRoute::retired;
@@ -42,10 +44,12 @@ struct Connection {
   int window_messages = 0;
 };
 
-// Whether `route` serves the stream named `name`, e.g. "ethusdt@markPrice@1s" on /market.
+// Whether `route` serves the stream named `name`, e.g. "ethusdt@markPrice@1s" on /market ("All
+// symbols for streams are lowercase").
 bool serves(WsRoute route, std::string_view name) {
   const auto at = name.find('@');
   if (at == std::string_view::npos || at == 0) return false;
+  if (core::ascii_lower(name.substr(0, at)) != name.substr(0, at)) return false;
   const std::string_view stream = name.substr(at);
   const bool all = name[0] == '!';
   if (route == WsRoute::market)
@@ -140,16 +144,10 @@ struct BinanceServer::Impl {
     const std::string resource = con->get_resource();
     const auto q = resource.find('?');
     const std::string path = resource.substr(0, q);
-    const std::string query = q == std::string::npos ? "" : resource.substr(q + 1);
+    const auto params = BinanceFace::query_params(q == std::string::npos ? "" : resource.substr(q + 1));
     auto param = [&](const std::string& name) {
-      for (std::string_view rest = query; !rest.empty();) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        if (pair.substr(0, name.size() + 1) == name + "=") return std::string(pair.substr(name.size() + 1));
-        if (amp == std::string_view::npos) break;
-        rest.remove_prefix(amp + 1);
-      }
-      return std::string();
+      auto it = params.find(name);
+      return it == params.end() ? std::string() : it->second;
     };
     Connection c;
     // Streams named in the URL ("/market/ws/ethusdt@markPrice@1s", "/market/stream?streams=a/b");
@@ -165,7 +163,7 @@ struct BinanceServer::Impl {
         if (slash == std::string::npos) break;
         start = slash + 1;
       }
-      return c.streams.size() <= 1024;  // "A single connection can listen to a maximum of 1024 streams."
+      return c.streams.size() <= kMaxStreams;
     };
     const bool market = path.rfind("/market/", 0) == 0, public_ = path.rfind("/public/", 0) == 0;
     if (market || public_) {
@@ -239,11 +237,13 @@ struct BinanceServer::Impl {
           return send(h, ws_error(2, fmt::format("Invalid request: stream {} is not served on /{}", n,
                                                  c.route == WsRoute::market ? "market" : "public"),
                                   id));
+      std::set<std::string> after = c.streams;
       for (const auto& n : list) {
-        if (method == "SUBSCRIBE") c.streams.insert(n);
-        else c.streams.erase(n);
+        if (method == "SUBSCRIBE") after.insert(n);
+        else after.erase(n);
       }
-      if (c.streams.size() > 1024) return send(h, ws_error(2, "Invalid request: too many streams", id));
+      if (after.size() > kMaxStreams) return send(h, ws_error(2, "Invalid request: too many streams", id));
+      c.streams = std::move(after);
       return send(h, fmt::format(R"({{"result":null,"id":{}}})", id));
     }
     if (method == "LIST_SUBSCRIPTIONS") {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 
 #include "core/int128.hpp"
 
@@ -25,7 +24,10 @@ std::string type_of(const core::OrderState& o) {
   return "MARKET";
 }
 
-bool reduce_only(const core::OrderState& o) { return o.kind != OrderKind::market_open; }
+// Hedge mode closes by positionSide and refuses reduceOnly: its orders read reduceOnly false.
+bool reduce_only(const core::OrderState& o, const std::string& position_side) {
+  return o.kind != OrderKind::market_open && position_side == "BOTH";
+}
 
 // Decimals a step or tick has ("0.001" -> 3), for Binance's precision fields.
 int decimals(const std::string& step) {
@@ -87,7 +89,7 @@ std::string order(const SimOrder& o, const OrderWire& w, const std::string& posi
   if (view != OrderView::query) out += fmt::format(R"("cumQty":"{}",)", filled);
   out += fmt::format(
       R"("cumQuote":"{}","timeInForce":"{}","type":"MARKET","reduceOnly":{},"closePosition":false,"side":"{}","positionSide":"{}","stopPrice":"0","workingType":"{}","priceProtect":{},"origType":"MARKET","priceMatch":"NONE","selfTradePreventionMode":"EXPIRE_MAKER","goodTillDate":0,)",
-      ack ? "0" : cost_of(o).str(), w.time_in_force, b(reduce_only(o)), side_of(o), position_side, w.working_type,
+      ack ? "0" : cost_of(o).str(), w.time_in_force, b(reduce_only(o, position_side)), side_of(o), position_side, w.working_type,
       b(w.price_protect));
   if (view == OrderView::query) out += fmt::format(R"("time":{},)", o.created_ms);
   out += fmt::format(R"("updateTime":{}}})", ack ? o.created_ms : o.updated_ms);
@@ -97,10 +99,11 @@ std::string order(const SimOrder& o, const OrderWire& w, const std::string& posi
 std::string algo_order(const SimOrder& o, const OrderWire& w, const std::string& position_side) {
   const bool done = o.status == OrderStatus::filled;
   return fmt::format(
-      R"({{"algoId":{},"clientAlgoId":"{}","algoType":"CONDITIONAL","orderType":"{}","symbol":"{}","side":"{}","positionSide":"{}","timeInForce":"{}","quantity":"{}","algoStatus":"{}","actualOrderId":"","actualPrice":"{}","triggerPrice":"{}","price":"0","icebergQuantity":"null","tpOrderType":"","selfTradePreventionMode":"EXPIRE_MAKER","workingType":"{}","priceMatch":"NONE","closePosition":{},"priceProtect":{},"reduceOnly":true,"activatePrice":"","callbackRate":"","createTime":{},"updateTime":{},"triggerTime":{},"goodTillDate":0}})",
+      R"({{"algoId":{},"clientAlgoId":"{}","algoType":"CONDITIONAL","orderType":"{}","symbol":"{}","side":"{}","positionSide":"{}","timeInForce":"{}","quantity":"{}","algoStatus":"{}","actualOrderId":"","actualPrice":"{}","triggerPrice":"{}","price":"0","icebergQuantity":"null","tpOrderType":"","selfTradePreventionMode":"EXPIRE_MAKER","workingType":"{}","priceMatch":"NONE","closePosition":{},"priceProtect":{},"reduceOnly":{},"activatePrice":"","callbackRate":"","createTime":{},"updateTime":{},"triggerTime":{},"goodTillDate":0}})",
       o.ref.exchange_id, o.ref.client_id, type_of(o), o.symbol.binance(), side_of(o), position_side, w.time_in_force,
       o.qty.str(), algo_status(o.status), done ? o.avg_fill_price.str() : "0", o.trigger_price.str(), w.working_type,
-      b(w.close_position), b(w.price_protect), o.created_ms, o.updated_ms, done ? o.updated_ms : 0);
+      b(w.close_position), b(w.price_protect), b(reduce_only(o, position_side)), o.created_ms, o.updated_ms,
+      done ? o.updated_ms : 0);
 }
 
 std::string position_v2(const PositionRow& p, std::int64_t now_ms) {
@@ -140,37 +143,28 @@ std::string usdt_asset(const Account& a, bool v2, std::int64_t now_ms) {
       v2 ? R"("marginAvailable":true,)" : "", now_ms);
 }
 
-std::string joined(const std::vector<PositionRow>& rows, const std::function<std::string(const PositionRow&)>& f) {
-  std::string out;
-  for (const auto& r : rows) {
-    if (!out.empty()) out += ',';
-    out += f(r);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string account_v2(const Account& a, const std::vector<PositionRow>& rows, std::int64_t now_ms) {
-  const std::string positions = joined(rows, [&](const PositionRow& p) {
+  const std::string positions = json_array(rows, [&](const PositionRow& p) {
     return fmt::format(
         R"({{"symbol":"{}","initialMargin":"{}","maintMargin":"{}","unrealizedProfit":"{}","positionInitialMargin":"{}","openOrderInitialMargin":"0","leverage":"{}","isolated":false,"entryPrice":"{}","breakEvenPrice":"{}","maxNotional":"1000000000","bidNotional":"0","askNotional":"0","positionSide":"{}","positionAmt":"{}","updateTime":{}}})",
         p.symbol.binance(), p.initial_margin().str(), p.maint_margin().str(), p.unrealized().str(),
         p.initial_margin().str(), kLeverage, p.entry.str(), p.entry.str(), p.position_side, p.amount.str(), now_ms);
   });
   return fmt::format(
-      R"({{"feeTier":0,"feeBurn":false,"canTrade":true,"canDeposit":true,"canWithdraw":true,"updateTime":0,"multiAssetsMargin":false,"tradeGroupId":-1,{},"assets":[{}],"positions":[{}]}})",
+      R"({{"feeTier":0,"feeBurn":false,"canTrade":true,"canDeposit":true,"canWithdraw":true,"updateTime":0,"multiAssetsMargin":false,"tradeGroupId":-1,{},"assets":[{}],"positions":{}}})",
       totals(a), usdt_asset(a, true, now_ms), positions);
 }
 
 std::string account_v3(const Account& a, const std::vector<PositionRow>& rows, std::int64_t now_ms) {
-  const std::string positions = joined(rows, [&](const PositionRow& p) {
+  const std::string positions = json_array(rows, [&](const PositionRow& p) {
     return fmt::format(
         R"({{"symbol":"{}","positionSide":"{}","positionAmt":"{}","unrealizedProfit":"{}","isolatedMargin":"0","notional":"{}","isolatedWallet":"0","initialMargin":"{}","maintMargin":"{}","updateTime":{}}})",
         p.symbol.binance(), p.position_side, p.amount.str(), p.unrealized().str(), p.notional().str(),
         p.initial_margin().str(), p.maint_margin().str(), now_ms);
   });
-  return fmt::format(R"({{{},"assets":[{}],"positions":[{}]}})", totals(a), usdt_asset(a, false, now_ms), positions);
+  return fmt::format(R"({{{},"assets":[{}],"positions":{}}})", totals(a), usdt_asset(a, false, now_ms), positions);
 }
 
 std::string balance(const Account& a, std::int64_t now_ms) {
@@ -257,7 +251,7 @@ std::string order_trade_update(const SimOrder& o, const OrderWire& w, const std:
       now_ms, o.updated_ms, o.symbol.binance(), o.ref.client_id, side_of(o), w.time_in_force, o.qty.str(),
       trade ? o.avg_fill_price.str() : "0", execution, status,
       o.ref.exchange_id, trade ? o.filled_qty.str() : "0", trade ? o.filled_qty.str() : "0",
-      trade ? o.avg_fill_price.str() : "0", o.updated_ms, trade ? o.ref.exchange_id : "0", b(reduce_only(o)),
+      trade ? o.avg_fill_price.str() : "0", o.updated_ms, trade ? o.ref.exchange_id : "0", b(reduce_only(o, position_side)),
       w.working_type, position_side, trade ? o.realized.str() : "0");
 }
 
@@ -265,21 +259,21 @@ std::string algo_update(const SimOrder& o, const OrderWire& w, const std::string
                         const std::string& status, std::int64_t now_ms) {
   const bool done = status == "FINISHED" || status == "TRIGGERED";
   return fmt::format(
-      R"({{"e":"ALGO_UPDATE","T":{},"E":{},"o":{{"caid":"{}","aid":{},"at":"CONDITIONAL","o":"{}","s":"{}","S":"{}","ps":"{}","f":"{}","q":"{}","X":"{}","ai":"","ap":"{}","aq":"{}","act":"{}","tp":"{}","p":"0","V":"EXPIRE_MAKER","wt":"{}","pm":"NONE","cp":{},"pP":{},"R":true,"tt":{},"gtd":0,"rm":""}}}})",
+      R"({{"e":"ALGO_UPDATE","T":{},"E":{},"o":{{"caid":"{}","aid":{},"at":"CONDITIONAL","o":"{}","s":"{}","S":"{}","ps":"{}","f":"{}","q":"{}","X":"{}","ai":"","ap":"{}","aq":"{}","act":"{}","tp":"{}","p":"0","V":"EXPIRE_MAKER","wt":"{}","pm":"NONE","cp":{},"pP":{},"R":{},"tt":{},"gtd":0,"rm":""}}}})",
       o.updated_ms, now_ms, o.ref.client_id, o.ref.exchange_id, type_of(o), o.symbol.binance(), side_of(o),
       position_side, w.time_in_force, o.qty.str(), status, done ? o.avg_fill_price.str() : "0",
       done ? o.filled_qty.str() : "0", done ? "MARKET" : "0", o.trigger_price.str(), w.working_type,
-      b(w.close_position), b(w.price_protect), done ? o.updated_ms : 0);
+      b(w.close_position), b(w.price_protect), b(reduce_only(o, position_side)), done ? o.updated_ms : 0);
 }
 
 std::string account_update(const Account& a, const std::vector<PositionRow>& changed, std::int64_t now_ms) {
-  const std::string positions = joined(changed, [&](const PositionRow& p) {
+  const std::string positions = json_array(changed, [&](const PositionRow& p) {
     return fmt::format(R"({{"s":"{}","pa":"{}","ep":"{}","bep":"{}","cr":"0","up":"{}","mt":"cross","iw":"0","ps":"{}"}})",
                        p.symbol.binance(), p.amount.str(), p.entry.str(), p.entry.str(), p.unrealized().str(),
                        p.position_side);
   });
   return fmt::format(
-      R"({{"e":"ACCOUNT_UPDATE","E":{},"T":{},"a":{{"m":"ORDER","B":[{{"a":"USDT","wb":"{}","cw":"{}","bc":"0"}}],"P":[{}]}}}})",
+      R"({{"e":"ACCOUNT_UPDATE","E":{},"T":{},"a":{{"m":"ORDER","B":[{{"a":"USDT","wb":"{}","cw":"{}","bc":"0"}}],"P":{}}}}})",
       now_ms, now_ms, a.wallet.str(), a.wallet.str(), positions);
 }
 

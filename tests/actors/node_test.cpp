@@ -173,7 +173,6 @@ TEST_CASE("observe mode sends nothing and logs what it would do", "[node]") {
   LogCapture log;
   const auto cfg = test::node_config("observe", test::kEthLong);
   auto sim = sim_for(cfg);
-  const auto orders_before = sim->order_log().size();
   {
     NodeHarness n(cfg, sim, dir.path());
     n.reconcile();
@@ -182,7 +181,7 @@ TEST_CASE("observe mode sends nothing and logs what it would do", "[node]") {
     CHECK(n.execute("ETH", Side::long_, Caller::ai_agent, 1, "2120").outcome.kind == OutcomeKind::observe_only);
     CHECK(n.store().stages(eth_key()).empty());
   }
-  CHECK(sim->order_log().size() == orders_before);  // not even the adoption's take-profit
+  CHECK(sim->journal().empty());  // no request at all: not even the adoption's take-profit, no cancel
   const std::string text = log.text();
   CHECK_THAT(text, Catch::Contains("[market] (observe) sim:t:ETH_USDT:long#1 R=2.4 stage 1 due: would close 0.5, "
                                    "move the stop to 2000 (breakeven); nothing sent"));

@@ -1,6 +1,7 @@
 // The Binance adapter against the loopback Binance simulator: real HTTP and websockets on
 // 127.0.0.1, never a real exchange.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -9,6 +10,7 @@
 #include "exchange/binance/errors.hpp"
 #include "exchange/binance/streams.hpp"
 #include "exchange/hmac.hpp"
+#include "exchange/ws_client.hpp"
 
 using namespace ptp;
 using core::OrderKind;
@@ -438,4 +440,83 @@ TEST_CASE("user data: a stop that fires is an external change, the node's own cl
   CHECK(bn::is_external_change(bn::parse_user_event(
       R"({"e":"ORDER_TRADE_UPDATE","E":1,"T":1,"o":{"s":"ETHUSDT","c":"autoclose-123","X":"FILLED"}})")));
   CHECK(bn::parse_user_event("not json").kind == bn::UserEvent::Kind::other);
+}
+
+TEST_CASE("market websocket: streams subscribed by message, listed, combined on request, unsubscribed, Binance's "
+          "errors, more than 10 messages a second closes the connection",
+          "[binance][ws]") {
+  test::BinanceLoopback lb;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> frames;
+  std::atomic<int> connects{0};
+  exchange::WsClient ws(
+      "test market", false, [&] { return lb.server.ws_url() + "/market/ws/0"; },
+      [&](std::string_view frame) {
+        {
+          std::lock_guard lock(mu);
+          frames.emplace_back(frame);
+        }
+        cv.notify_all();
+      },
+      [&] {
+        ++connects;
+        cv.notify_all();
+      });
+  ws.start();
+  // Waits for a frame containing `text` (after the ones already seen) and returns it.
+  std::size_t seen = 0;
+  auto next_with = [&](const std::string& text) {
+    std::unique_lock lock(mu);
+    std::string found;
+    cv.wait_for(lock, std::chrono::seconds(10), [&] {
+      for (; seen < frames.size(); ++seen)
+        if (frames[seen].find(text) != std::string::npos) {
+          found = frames[seen++];
+          return true;
+        }
+      return false;
+    });
+    return found;
+  };
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return connects > 0; }));
+  }
+  ws.send(R"({"method":"SUBSCRIBE","params":["ethusdt@markPrice@1s"],"id":1})");
+  CHECK(next_with(R"("id":1)") == R"({"result":null,"id":1})");
+  lb.server.set_mark(kEth, Price::parse("2001"));
+  const std::string raw = next_with("markPriceUpdate");
+  CHECK(raw.rfind(R"({"e":"markPriceUpdate")", 0) == 0);  // a raw stream: not wrapped
+  CHECK(raw.find(R"("p":"2001")") != std::string::npos);
+  ws.send(R"({"method":"LIST_SUBSCRIPTIONS","id":2})");
+  CHECK(next_with(R"("id":2)") == R"({"result":["ethusdt@markPrice@1s"],"id":2})");
+  ws.send(R"({"method":"SET_PROPERTY","params":["combined",true],"id":3})");
+  CHECK(next_with(R"("id":3)") == R"({"result":null,"id":3})");
+  ws.send(R"({"method":"GET_PROPERTY","params":["combined"],"id":4})");
+  CHECK(next_with(R"("id":4)") == R"({"result":true,"id":4})");
+  lb.server.set_mark(kEth, Price::parse("2002"));
+  CHECK(next_with("markPriceUpdate").rfind(R"({"stream":"ethusdt@markPrice@1s","data":{)", 0) == 0);
+  // Errors: bad JSON (code 3), an unknown method (2), a stream this route does not serve (2), an
+  // upper-case symbol (2).
+  ws.send("not json");
+  CHECK(next_with(R"("code":3)").find("Invalid JSON") != std::string::npos);
+  ws.send(R"({"method":"SUBSCRIBEX","params":[],"id":5})");
+  CHECK(next_with(R"("id":5)").find(R"("code":2)") != std::string::npos);
+  ws.send(R"({"method":"SUBSCRIBE","params":["ethusdt@bookTicker"],"id":6})");
+  CHECK(next_with(R"("id":6)").find(R"("code":2)") != std::string::npos);
+  ws.send(R"({"method":"SUBSCRIBE","params":["ETHUSDT@markPrice"],"id":7})");
+  CHECK(next_with(R"("id":7)").find(R"("code":2)") != std::string::npos);
+  ws.send(R"({"method":"UNSUBSCRIBE","params":["ethusdt@markPrice@1s"],"id":8})");
+  CHECK(next_with(R"("id":8)") == R"({"result":null,"id":8})");
+  ws.send(R"({"method":"LIST_SUBSCRIPTIONS","id":9})");
+  CHECK(next_with(R"("id":9)") == R"({"result":[],"id":9})");
+  // 25 messages at once: at least 13 land in one second, over the limit of 10.
+  for (int i = 0; i < 25; ++i) ws.send(fmt::format(R"({{"method":"LIST_SUBSCRIPTIONS","id":{}}})", 100 + i));
+  {
+    std::unique_lock lock(mu);
+    CHECK(cv.wait_for(lock, std::chrono::seconds(10), [&] { return connects > 1; }));  // closed, so reconnected
+  }
+  CHECK(ws.stats().disconnects >= 1);
+  ws.stop();
 }
