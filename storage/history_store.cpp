@@ -1,6 +1,7 @@
 #include "storage/history_store.hpp"
 
 #include <cstdio>
+#include <map>
 
 #include "storage/codec.hpp"
 #include "storage/lmdb_env.hpp"
@@ -173,9 +174,43 @@ std::string_view to_string(StageState s) {
 }
 
 namespace {
-std::unique_ptr<LmdbEnv> open_env(const std::string& dir, std::size_t map_size) {
-  return std::make_unique<LmdbEnv>(dir, map_size, std::initializer_list<const char*>{"positions", "stages", "events"});
+
+// Version 1 deleted a failed stage's record (the failure stayed only in the event history), so
+// nothing told the stage's next attempt which order ids the failed ones had used. Once per data
+// directory, each such stage gets its failed record back, numbered by the intents its history
+// holds: no attempt ever sends an id an earlier one sent.
+void restore_failed_stage_records(LmdbEnv& env) {
+  Txn txn(env, false);
+  constexpr std::string_view kDone = "failed_stage_records";
+  if (txn.get(env.db("meta"), kDone)) return;
+  struct Seen {
+    StageRecord last;
+    std::uint32_t intents = 0;
+  };
+  std::map<std::string, Seen> by_stage;  // event keys sort by position, then time
+  txn.scan_prefix(env.db("events"), "", [&](std::string_view, std::string_view value) {
+    StageRecord r = decode_stage(value);
+    Seen& seen = by_stage[stage_key(r.key, r.stage)];
+    if (r.state == StageState::pending) ++seen.intents;
+    seen.last = std::move(r);
+    return true;
+  });
+  for (auto& [key, seen] : by_stage) {
+    if (seen.last.state != StageState::failed || seen.intents == 0 || txn.get(env.db("stages"), key)) continue;
+    seen.last.attempt = seen.intents - 1;
+    txn.put(env.db("stages"), key, encode(seen.last));
+  }
+  txn.put(env.db("meta"), kDone, "1");
+  txn.commit();
 }
+
+std::unique_ptr<LmdbEnv> open_env(const std::string& dir, std::size_t map_size) {
+  auto env = std::make_unique<LmdbEnv>(dir, map_size,
+                                       std::initializer_list<const char*>{"positions", "stages", "events", "meta"});
+  restore_failed_stage_records(*env);
+  return env;
+}
+
 }  // namespace
 
 HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size) : env_(open_env(dir, map_size)), map_size_(map_size) {}

@@ -4,6 +4,7 @@
 // Databases:  positions  key.str()                      -> PositionRecord
 //             stages     key.str() "/" stage             -> StageRecord   (the latest per stage: the dedupe)
 //             events     key.str() "/" time "/" stage    -> StageRecord   (every outcome, append-only)
+//             meta       name                           -> marks of one-time upgrades done to the data
 #pragma once
 
 #include <memory>

@@ -376,3 +376,30 @@ TEST_CASE("a close that expires half filled: the stage goes on with what was clo
   CHECK(n.closes("ETH").size() == 1);
   CHECK(sim->position(core::Symbol::parse("ETH"), Side::long_)->size.str() == "1.25");
 }
+
+TEST_CASE("a trailing move the exchange rejects is tried again under a new order id, never the same one", "[node]") {
+  EthNode f;
+  NodeHarness& n = f.n;
+  auto& sim = f.sim;
+  for (const char* price : {"2050", "2100", "2150"}) {  // stages 1 and 2, then 3R: the stop starts trailing
+    n.tick("ETH", price);
+    n.settle();
+  }
+  const auto seq_before = n.status()[0].record.order_seq;
+  exchange::SimFault reject;
+  reject.kind = core::OrderKind::stop;
+  sim->inject(reject);
+  n.tick("ETH", "2200");  // a move, rejected: the stop stays
+  n.settle();
+  const auto stop_after_reject = n.status()[0].record.position.current_stop;
+  n.tick("ETH", "2210");  // the next move goes out
+  n.settle();
+  const auto rec = n.status()[0].record;
+  CHECK(rec.position.current_stop.str() == "2160");  // best 2210 - 1R
+  CHECK(rec.position.current_stop != stop_after_reject);
+  CHECK(rec.order_seq >= seq_before + 2);  // one number each, the rejected one's never used again
+  CHECK(test::resends(*sim).empty());
+  int rejected = 0;
+  for (const auto& e : sim->journal()) rejected += e.type == exchange::SimEvent::Type::place && !e.accepted ? 1 : 0;
+  CHECK(rejected == 1);
+}

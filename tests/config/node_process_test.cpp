@@ -1,25 +1,18 @@
 // Runs the real ptp-node binary as a user would.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
-#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <vector>
 
-extern char** environ;
-
+#include "../support/child_process.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/data_dir_lock.hpp"
 
@@ -45,68 +38,6 @@ Run run_node(const std::string& args, const std::string& env = "") {
 
 const std::string kConfigs = std::string(PTP_SOURCE_DIR) + "/configs/";
 
-// ptp-node with its output on a pipe, read line by line as it is written (the node's log flushes
-// every line). A watchdog kills it after a generous deadline, so a node that never prints what a
-// test waits for ends the test instead of hanging it.
-class PipedNode {
- public:
-  explicit PipedNode(const std::vector<std::string>& args, std::chrono::seconds deadline = std::chrono::seconds(120)) {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    std::vector<std::string> argv{PTP_NODE_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargs;
-    for (auto& a : argv) cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    const int rc = posix_spawn(&pid_, cargs[0], &actions, nullptr, cargs.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    REQUIRE(rc == 0);
-    out_ = ::fdopen(fds[0], "r");
-    watchdog_ = std::thread([this, deadline] {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, deadline, [this] { return exited_; })) ::kill(pid_, SIGKILL);
-    });
-  }
-  ~PipedNode() {
-    if (!exited_) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-    std::fclose(out_);
-  }
-  // The next line of output with its newline; nullopt once the node closed its output.
-  std::optional<std::string> next_line() {
-    char buf[8192];
-    if (!std::fgets(buf, sizeof buf, out_)) return std::nullopt;
-    return std::string(buf);
-  }
-  void terminate() { ::kill(pid_, SIGTERM); }
-  int wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    {
-      std::lock_guard lock(mu_);
-      exited_ = true;
-    }
-    cv_.notify_all();
-    watchdog_.join();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = 0;
-  FILE* out_ = nullptr;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool exited_ = false;
-  std::thread watchdog_;
-};
 
 }  // namespace
 
@@ -160,15 +91,18 @@ TEST_CASE("the demo config runs the actor node: stages 1 and 2 fire and a summar
   REQUIRE(cfg.find(from) != std::string::npos);
   cfg.replace(cfg.find(from), from.size(), "tick_interval = \"10ms\"");
   std::ofstream(dir.sub("demo.toml")) << cfg;
-  PipedNode node({"--config", dir.sub("demo.toml"), "--data-dir", dir.sub("data")});
+  ptp::test::ChildProcess node({PTP_NODE_BINARY, "--config", dir.sub("demo.toml"), "--data-dir", dir.sub("data")}, {},
+                              ptp::test::ChildProcess::Piped{});
+  // A generous deadline only ends a node that never prints what the test waits for.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   // One line each: "[<caller>] sim:demo:ETH_USDT:short#1 R=1.02 stage 1 success: closed 0.8 of 2.4 ..."
   const std::regex stage1(R"(\] sim:demo:ETH_USDT:short#1 R=\S+ stage 1 success: closed 0\.8 of 2\.4 )");
   const std::regex stage2(R"(\] sim:demo:ETH_USDT:short#1 R=\S+ stage 2 success: closed 0\.8 of 2\.4 )");
   std::string log;
   bool saw1 = false, saw2 = false;
   while (!(saw1 && saw2)) {
-    auto line = node.next_line();
-    if (!line) break;  // the node ended (or the watchdog ended it) before both stages
+    auto line = node.next_line(deadline);
+    if (!line) break;  // the node ended, or the deadline passed, before both stages
     log += *line;
     saw1 = saw1 || std::regex_search(*line, stage1);
     saw2 = saw2 || (saw1 && std::regex_search(*line, stage2));
@@ -176,11 +110,15 @@ TEST_CASE("the demo config runs the actor node: stages 1 and 2 fire and a summar
   INFO(log);
   REQUIRE(saw1);
   REQUIRE(saw2);
-  node.terminate();
+  // SIGTERM: the node stops cleanly and prints the rest until it closes its output.
   std::string rest;
-  while (auto line = node.next_line()) rest += *line;
+  std::thread reader([&] {
+    while (auto line = node.next_line(deadline)) rest += *line;
+  });
+  const int code = node.stop();
+  reader.join();
   INFO(rest);
-  CHECK(node.wait() == 0);
+  CHECK(code == 0);
   CHECK(std::regex_search(rest, std::regex(R"(metrics \{"ticks":\d+)")));
   CHECK(std::regex_search(rest, std::regex(R"(no-partial-TP)")));
   CHECK(std::regex_search(rest, std::regex(R"(\n[^\n]*ptp-node stopped cleanly\n)")));

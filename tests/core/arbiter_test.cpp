@@ -73,8 +73,18 @@ TEST_CASE("client order ids are deterministic, distinct per step and within Bina
   const std::string longest = client_order_id(key, StageId{32}, OrderStep::take_profit, 4'000'000'000u);
   CHECK(longest.size() <= 36);
   for (char c : longest) CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '-'));
+  // A stage run again: its attempts' ids differ from each other and from every other order's.
+  const std::string retry = stage_order_id(key, StageId{1}, 1, OrderStep::close);
+  CHECK(stage_order_id(key, StageId{1}, 0, OrderStep::close) == c1);
+  CHECK(retry != c1);
+  CHECK(retry != stage_order_id(key, StageId{1}, 2, OrderStep::close));
+  CHECK(retry != client_order_id(key, StageId{1}, OrderStep::close, 1));
+  const std::string longest_attempt = stage_order_id(key, StageId{32}, 4'000'000'000u, OrderStep::take_profit);
+  CHECK(longest_attempt.size() <= 36);
+  for (char c : longest_attempt) CHECK((std::isalnum(static_cast<unsigned char>(c)) || c == '-'));
   CHECK(placed_for(key, c1));
   CHECK(placed_for(key, longest));
+  CHECK(placed_for(key, retry));
   CHECK_FALSE(placed_for(gen2, c1));
   CHECK_FALSE(placed_for(key, "user-stop-ETH_USDT-long"));
   CHECK_FALSE(placed_for(key, ""));

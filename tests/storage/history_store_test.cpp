@@ -116,37 +116,72 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   CHECK(none.empty());
 }
 
-TEST_CASE("a stage record written before attempts were numbered reads as attempt 0", "[storage]") {
+TEST_CASE("a data directory written before attempts were numbered: a stage that failed twice goes on at attempt 2",
+          "[storage]") {
   test::TempDir dir;
-  const auto key = record_of("ETH").position.key;
-  StageRecord failed = intent(key, 1);
-  failed.state = StageState::failed;
+  auto rec = record_of("ETH");
+  const auto key = rec.position.key;
   {
     HistoryStore store(dir.path());
-    store.finish_stage(failed, record_of("ETH"));
+    for (std::uint32_t attempt = 0; attempt < 2; ++attempt) {
+      StageRecord intent_n = intent(key, 1);
+      intent_n.attempt = attempt;
+      REQUIRE(store.begin_stage(intent_n).result == HistoryStore::BeginResult::started);
+      StageRecord failed = intent_n;
+      failed.state = StageState::failed;
+      failed.outcome = core::Outcome{core::OutcomeKind::failed, "rejected -2022 ReduceOnly Order is rejected."};
+      store.finish_stage(failed, rec);
+    }
+    StageRecord done = intent(key, 2);  // and a stage that never failed
+    REQUIRE(store.begin_stage(done).result == HistoryStore::BeginResult::started);
+    done.state = StageState::done;
+    store.finish_stage(done, rec);
   }
   {
-    // Rewrite it as version 1 wrote it: the version byte 1 and no attempt (the last 8 bytes).
-    storage::LmdbEnv env(dir.path(), HistoryStore::kDefaultMapSize, {"positions", "stages", "events"});
-    storage::Txn txn(env, false);
-    const std::string stage_key = key.str() + "/001";
-    auto bytes = txn.get(env.db("stages"), stage_key);
-    REQUIRE(bytes);
-    REQUIRE(bytes->at(0) == 2);
-    std::string v1 = bytes->substr(0, bytes->size() - 8);
-    v1[0] = 1;
-    txn.put(env.db("stages"), stage_key, v1);
-    txn.commit();
+    // Turn it into what version 1 left: records without attempts, the failed stage's record deleted
+    // (only the event history kept the failures), no upgrade done yet.
+    storage::LmdbEnv env(dir.path(), HistoryStore::kDefaultMapSize, {"positions", "stages", "events", "meta"});
+    std::vector<std::pair<std::string, std::string>> v1;
+    auto as_v1 = [](std::string bytes) {
+      REQUIRE(bytes.at(0) == 2);
+      bytes = bytes.substr(0, bytes.size() - 8);  // the attempt, version 2's last field
+      bytes[0] = 1;
+      return bytes;
+    };
+    {
+      storage::Txn read(env, true);
+      for (const char* db : {"events", "stages"})
+        read.scan_prefix(env.db(db), "", [&](std::string_view k, std::string_view v) {
+          v1.emplace_back(std::string(db) + "|" + std::string(k), as_v1(std::string(v)));
+          return true;
+        });
+    }
+    MDB_txn* txn = nullptr;
+    REQUIRE(mdb_txn_begin(env.raw(), nullptr, 0, &txn) == 0);
+    for (const auto& [where, bytes] : v1) {
+      const auto bar = where.find('|');
+      const std::string db = where.substr(0, bar), k = where.substr(bar + 1);
+      MDB_val mk{k.size(), const_cast<char*>(k.data())}, mv{bytes.size(), const_cast<char*>(bytes.data())};
+      REQUIRE(mdb_put(txn, env.db(db), &mk, &mv, 0) == 0);
+    }
+    std::string failed_key = key.str() + "/001", marker = "failed_stage_records";
+    MDB_val fk{failed_key.size(), failed_key.data()}, mk{marker.size(), marker.data()};
+    REQUIRE(mdb_del(txn, env.db("stages"), &fk, nullptr) == 0);
+    REQUIRE(mdb_del(txn, env.db("meta"), &mk, nullptr) == 0);
+    REQUIRE(mdb_txn_commit(txn) == 0);
   }
   HistoryStore store(dir.path());
   const auto stages = store.stages(key);
-  REQUIRE(stages.size() == 1);
-  CHECK(stages[0].state == StageState::failed);
-  CHECK(stages[0].attempt == 0);
-  CHECK(stages[0].close_client_id == "ptp-x-1-c");
-  StageRecord retry = intent(key, 1);
-  retry.attempt = 1;
-  CHECK(store.begin_stage(retry).result == HistoryStore::BeginResult::started);
+  REQUIRE(stages.size() == 2);
+  CHECK(stages[0].state == StageState::failed);  // restored from the history
+  CHECK(stages[0].attempt == 1);                 // two intents: attempts 0 and 1
+  CHECK(stages[1].state == StageState::done);    // version 1's record, read as attempt 0
+  CHECK(stages[1].attempt == 0);
+  StageRecord again = intent(key, 1);
+  again.attempt = 1;
+  CHECK_THROWS_WITH(store.begin_stage(again), Catch::Contains("attempt 1 already failed"));
+  again.attempt = 2;
+  CHECK(store.begin_stage(again).result == HistoryStore::BeginResult::started);
 }
 
 TEST_CASE("history is keyed by position: ETH never sees ETHFI's, generation 1 never sees 10's", "[storage]") {
