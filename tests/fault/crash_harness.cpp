@@ -98,11 +98,18 @@ bool stage_reached(exchange::SimExchange& sim, const StageTarget& t) {
          tps[0].trigger_price == kTakeProfit && tps[0].qty == t.remaining;
 }
 
+// The exchange as a failure message shows it: the position, the resting orders, and every request
+// it received in order (which is how a kill point that landed elsewhere would show).
 std::string describe(exchange::SimExchange& sim) {
   std::string out = "size " + position_size(sim).str();
   for (const auto& o : sim.open_orders())
     out += fmt::format("; open {} {} x {} ({})", core::to_string(o.kind), o.trigger_price.str(), o.qty.str(),
                        o.ref.client_id);
+  out += "; requests:";
+  for (const auto& e : sim.journal())
+    if (e.type != exchange::SimEvent::Type::update)
+      out += fmt::format(" {} {} {} {};", e.type == exchange::SimEvent::Type::place ? "place" : "cancel",
+                         core::to_string(e.kind), e.client_id, e.accepted ? "ok" : e.answer);
   return out;
 }
 
