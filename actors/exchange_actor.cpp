@@ -47,18 +47,24 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   return out;
 }
 
+void log_failure(const char* what, const std::exception& e) { spdlog::error("[exchange] {} failed: {}", what, e.what()); }
+
 exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
                                                 std::shared_ptr<exchange::Exchange> ex) {
   self->state.ex = std::move(ex);
   return {
       [=](snapshot_atom) {
-        return guarded("exchange", "positions", [&] {
+        return guarded("positions", [&] {
           auto& e = *self->state.ex;
           return ExchangeSnapshot{e.open_positions(), e.open_orders()};
-        });
+        }, log_failure);
       },
-      [=](mark_atom, const core::Symbol& s) { return guarded("exchange", "mark price", [&] { return self->state.ex->mark_price(s); }); },
-      [=](filters_atom, const core::Symbol& s) { return guarded("exchange", "filters", [&] { return self->state.ex->filters(s); }); },
+      [=](mark_atom, const core::Symbol& s) {
+        return guarded("mark price", [&] { return self->state.ex->mark_price(s); }, log_failure);
+      },
+      [=](filters_atom, const core::Symbol& s) {
+        return guarded("filters", [&] { return self->state.ex->filters(s); }, log_failure);
+      },
       [=](order_atom, const OrderRequest& r) { return call(*self->state.ex, r); },
   };
 }

@@ -2,6 +2,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "storage/history_store.hpp"
 
@@ -15,10 +16,10 @@ struct persistence_state {
 
 using self_ptr = persistence_actor::stateful_pointer<persistence_state>;
 
-// A failed request as an error value with context (the text the caller logs). After a fatal LMDB error the environment is
-// reopened, so the next request succeeds once the disk is writable again (this one still fails:
-// its caller decides what that means).
-caf::error failure(self_ptr self, const char* what, const std::exception& e) {
+// A failed request: an error value with context (the text the caller logs). After a fatal LMDB
+// error the environment is reopened, so the next request succeeds once the disk is writable again
+// (this one still fails: its caller decides what that means).
+void recover(self_ptr self, const char* what, const std::exception& e) {
   spdlog::debug("[persistence] {} failed: {}", what, e.what());  // the caller logs it, with its context
   if (storage::HistoryStore::is_fatal(e)) {
     try {
@@ -29,16 +30,11 @@ caf::error failure(self_ptr self, const char* what, const std::exception& e) {
       spdlog::critical("[persistence] the LMDB environment cannot be reopened: {}", again.what());
     }
   }
-  return caf::make_error(caf::sec::runtime_error, std::string(what) + ": " + e.what());
 }
 
 template <class F>
 auto stored(self_ptr self, const char* what, F&& f) -> caf::result<decltype(f())> {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return failure(self, what, e);
-  }
+  return guarded(what, std::forward<F>(f), [self](const char* w, const std::exception& e) { recover(self, w, e); });
 }
 
 persistence_actor::behavior_type persistence(self_ptr self,
@@ -50,8 +46,9 @@ persistence_actor::behavior_type persistence(self_ptr self,
         try {
           auto& s = *self->state.store;
           return {s.position(key), s.stages(key)};
-        } catch (const std::exception& e) {
-          return failure(self, "load", e);
+        } catch (const std::exception& e) {  // a two-value result: guarded() makes one value
+          recover(self, "load", e);
+          return caf::make_error(caf::sec::runtime_error, std::string("load: ") + e.what());
         }
       },
       [=](adopt_atom, const storage::PositionRecord& rec) {
@@ -82,11 +79,6 @@ persistence_actor::behavior_type persistence(self_ptr self,
         });
       },
       [=](list_atom) { return stored(self, "list", [&] { return self->state.store->positions(); }); },
-      [=](history_atom, const core::PositionKey& key) {
-        return stored(self, "history", [&] {
-          return self->state.store->history(key, core::Clock::time_point::min(), core::Clock::time_point::max());
-        });
-      },
   };
 }
 

@@ -73,10 +73,8 @@ void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, 
   auto after = std::make_shared<storage::PositionRecord>(st.rec);
   after->position.trail_best = best;
   const core::Position& p = after->position;
-  core::StageId trail_stage{0};
-  for (const auto& s : st.deps.settings->plan.stages)
-    if (s.trail_r && st.book.contains(s.id)) trail_stage = s.id;
-  const std::string id = core::client_order_id(p.key, trail_stage, core::OrderStep::stop, seq);
+  const core::StageSpec* trailing = core::active_trailing_stage(st.deps.settings->plan, st.book.executed());
+  const std::string id = core::client_order_id(p.key, trailing ? trailing->id : core::StageId{0}, core::OrderStep::stop, seq);
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
   replace_order(self, req, after->stop_order, /*resumed=*/false, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {

@@ -13,11 +13,6 @@
 
 namespace ptp::actors::position_parts {
 
-Outcome recorded_outcome(self_ptr self, const storage::StageRecord& existing) {
-  const bool recent = core::Clock::now() - existing.at < self->state.deps.settings->dedupe_window;
-  return Outcome{recent ? OutcomeKind::recently_executed : OutcomeKind::already_executed, {}};
-}
-
 constexpr auto kRecordRetry = std::chrono::seconds(2);
 
 // Commits a stage's result with the position it left. Storage that refuses it (a full disk) does
@@ -247,7 +242,8 @@ void run_stage(self_ptr self, const core::StageAction& action, core::Caller call
                 run->done(Outcome{OutcomeKind::failed, "unresolved_intent"});
                 return;
               }
-              run->done(recorded_outcome(self, *b.existing));
+              run->done(core::recorded_outcome(b.existing->at, core::Clock::now(),
+                                               self->state.deps.settings->dedupe_window));
               return;
             }
             close_step(self, run);

@@ -4,12 +4,14 @@ namespace ptp::core {
 namespace {
 
 Outcome recorded_outcome(const StageBook& book, StageId id, Clock::time_point now, std::chrono::milliseconds window) {
-  auto at = book.recorded_at(id);
-  const bool recent = at && now - *at < window;
-  return Outcome{recent ? OutcomeKind::recently_executed : OutcomeKind::already_executed, {}};
+  return core::recorded_outcome(*book.recorded_at(id), now, window);
 }
 
 }  // namespace
+
+Outcome recorded_outcome(Clock::time_point at, Clock::time_point now, std::chrono::milliseconds dedupe_window) {
+  return Outcome{now - at < dedupe_window ? OutcomeKind::recently_executed : OutcomeKind::already_executed, {}};
+}
 
 std::optional<Clock::time_point> StageBook::recorded_at(StageId id) const {
   auto it = times_.find(id);

@@ -36,6 +36,10 @@ class StageBook {
   std::map<StageId, std::uint32_t> next_attempt_;
 };
 
+// The answer to a request for a stage recorded at `at`: recently_executed within the dedupe
+// window, already_executed after it.
+Outcome recorded_outcome(Clock::time_point at, Clock::time_point now, std::chrono::milliseconds dedupe_window);
+
 struct Request {
   Caller caller = Caller::market;
   std::optional<StageId> stage;  // a specific stage (agent tool, operator), or whatever is due

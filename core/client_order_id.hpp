@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,22 @@ std::string client_order_id(const PositionKey& key, StageId stage, OrderStep ste
 // ids of its own: an exchange lets a finished order's id be sent again (Binance: "unique among open
 // orders") and would make a second order of it, and a lookup by that id could then find either.
 std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step);
+
+// What an id the node made says: whose it is (a hash of the position key), for which stage,
+// attempt and step, and which repeat.
+struct ClientOrderId {
+  std::uint64_t position_hash = 0;
+  StageId stage;
+  std::uint32_t attempt = 0;
+  OrderStep step = OrderStep::close;
+  std::uint32_t seq = 0;
+  bool operator==(const ClientOrderId&) const = default;
+};
+
+// The one reader of the format above: nullopt for any id the node did not make (the user's, a
+// liquidation's, another program's).
+std::optional<ClientOrderId> parse_client_order_id(std::string_view id);
+bool is_node_order(std::string_view id);
 
 // `id` is one of the ids client_order_id() gives this position (any stage, step or seq): an order
 // the node placed for it, which reconciliation may cancel when it is no longer the current one.

@@ -1,17 +1,12 @@
 #include "core/decision.hpp"
 
 namespace ptp::core {
-namespace {
-
-// The trail distance in force: the last stage with trail_r that is done or due now.
-std::optional<Ratio> active_trail(const StagePlan& plan, ExecutedStages done) {
-  std::optional<Ratio> trail;
+const StageSpec* active_trailing_stage(const StagePlan& plan, ExecutedStages done) {
+  const StageSpec* active = nullptr;
   for (const auto& s : plan.stages)
-    if (s.trail_r && done.contains(s.id)) trail = s.trail_r;
-  return trail;
+    if (s.trail_r && done.contains(s.id)) active = &s;
+  return active;
 }
-
-}  // namespace
 
 Decision decide(const Position& position, ExecutedStages done, Price mark, const InstrumentFilters& filters,
                 const StagePlan& plan) {
@@ -54,12 +49,13 @@ Decision decide(const Position& position, ExecutedStages done, Price mark, const
     out.stages.push_back(action);
   }
 
-  const auto trail = active_trail(plan, done);
-  if (trail && remaining.is_positive()) {
+  // The trail in force once the due stages are done too.
+  const StageSpec* trailing = active_trailing_stage(plan, done);
+  if (trailing && remaining.is_positive()) {
     Price best = mark;
     if (position.trail_best && tighter_stop(side, *position.trail_best, mark)) best = *position.trail_best;
     out.trail_best = best;
-    const Price offset = scale(position.risk(), *trail, /*round_up=*/true);
+    const Price offset = scale(position.risk(), *trailing->trail_r, /*round_up=*/true);
     const Price target = side == Side::long_ ? best - offset : best + offset;
     auto candidate = valid_stop_price(side, target, mark, filters);
     const Price min_move = scale(position.risk(), plan.trail_step_r, /*round_up=*/true);

@@ -18,7 +18,6 @@ class ExecutedStages {
   bool contains(StageId id) const { return id.value > 0 && id.value <= 64 && (bits_ >> (id.value - 1)) & 1u; }
   void insert(StageId id) { bits_ |= std::uint64_t{1} << (id.value - 1); }
   std::uint64_t bits() const { return bits_; }
-  static ExecutedStages from_bits(std::uint64_t b) { ExecutedStages s; s.bits_ = b; return s; }
   bool operator==(const ExecutedStages&) const = default;
 
  private:
@@ -46,6 +45,9 @@ struct Decision {
 
   bool has_actions() const { return !stages.empty() || trail_stop.has_value(); }
 };
+
+// The stage whose trail is in force: the last stage with trail_r that is done (nullptr: none).
+const StageSpec* active_trailing_stage(const StagePlan& plan, ExecutedStages done);
 
 // Pure and total: never returns a stage in `done`; stops only tighten; long and short symmetric.
 Decision decide(const Position& position, ExecutedStages done, Price mark, const InstrumentFilters& filters,

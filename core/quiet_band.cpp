@@ -11,13 +11,10 @@ QuietBand quiet_band(const Position& position, ExecutedStages done, const StageP
     if (!is_long && level > band.lower) band.lower = level;
   };
   if (auto next = next_trigger_price(position, done, plan)) include(*next);
-  std::optional<Ratio> trail;
-  for (const auto& s : plan.stages)
-    if (s.trail_r && done.contains(s.id)) trail = s.trail_r;
-  if (trail) {
+  if (const StageSpec* trailing = active_trailing_stage(plan, done)) {
     // A trailing move needs best - offset to beat the stop by min_move: best >= stop + min_move + offset
     // (before tick rounding, which only ever asks for more). Mirrored for shorts.
-    const Price offset = scale(position.risk(), *trail, /*round_up=*/true);
+    const Price offset = scale(position.risk(), *trailing->trail_r, /*round_up=*/true);
     const Price min_move = scale(position.risk(), plan.trail_step_r, /*round_up=*/true);
     include(is_long ? position.current_stop + min_move + offset : position.current_stop - min_move - offset);
   }

@@ -2,20 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/client_order_id.hpp"
+
 namespace ptp::exchange::binance {
 namespace {
 
-// Our own market closes carry "-c" as their step ("ptp-<hash>-<stage>-c[-seq]", see
-// core/client_order_id.hpp); stops and take-profits live in the algo service.
+// Our own market closes are plain orders; stops and take-profits live in the algo service.
 bool is_our_market_close(const std::string& client_id) {
-  if (client_id.rfind("ptp-", 0) != 0) return false;
-  std::size_t start = 0;
-  for (int field = 0; field < 3; ++field) {  // skip "ptp", the hash and the stage
-    start = client_id.find('-', start);
-    if (start == std::string::npos) return false;
-    ++start;
-  }
-  return client_id.compare(start, std::string::npos, "c") == 0 || client_id.compare(start, 2, "c-") == 0;
+  const auto id = core::parse_client_order_id(client_id);
+  return id && id->step == core::OrderStep::close;
 }
 
 }  // namespace
@@ -122,7 +117,7 @@ std::optional<core::OrderState> BinanceExchange::query_algo(const core::Symbol& 
 std::optional<core::OrderState> BinanceExchange::query(const core::Symbol& symbol, const std::string& client_id) {
   if (is_our_market_close(client_id)) return query_order(symbol, client_id);
   if (auto algo = query_algo(symbol, client_id)) return algo;
-  return client_id.rfind("ptp-", 0) == 0 ? std::nullopt : query_order(symbol, client_id);
+  return core::is_node_order(client_id) ? std::nullopt : query_order(symbol, client_id);
 }
 
 }  // namespace ptp::exchange::binance

@@ -47,7 +47,6 @@ class RestClient {
 
   void sync_time();
   std::int64_t clock_offset_ms() const { return offset_ms_; }
-  int used_weight_1m() const { return used_weight_; }
   const std::string& base_url() const { return base_url_; }
 
  private:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/client_order_id.hpp"
 #include "core/text.hpp"
 #include "exchange/binance/responses.hpp"
 
@@ -83,9 +84,6 @@ void MarketStream::start() {
 void MarketStream::stop() {
   for (auto& c : connections_) c->ws->stop();
 }
-void MarketStream::drop_all() {
-  for (auto& c : connections_) c->ws->drop();
-}
 std::vector<WsStats> MarketStream::stats() const {
   std::vector<WsStats> out;
   for (const auto& c : connections_) out.push_back(c->ws->stats());
@@ -124,7 +122,7 @@ bool is_external_change(const UserEvent& e) {
       return e.status == "TRIGGERED" || e.status == "FINISHED";
     case UserEvent::Kind::order:
       // A fill the node did not send: a manual trade, a liquidation ("autoclose-"), an ADL.
-      return (e.status == "FILLED" || e.status == "PARTIALLY_FILLED") && e.client_id.rfind("ptp-", 0) != 0;
+      return (e.status == "FILLED" || e.status == "PARTIALLY_FILLED") && !core::is_node_order(e.client_id);
     default: return false;
   }
 }

@@ -39,7 +39,6 @@ class MarketStream {
   ~MarketStream();
   void start();
   void stop();
-  void drop_all();  // tests: as if the server had closed every connection
   std::vector<WsStats> stats() const;
   const FrameCounters& counters() const { return counters_; }
 

@@ -85,6 +85,21 @@ TEST_CASE("client order ids are deterministic, distinct per step and within Bina
   CHECK(placed_for(key, c1));
   CHECK(placed_for(key, longest));
   CHECK(placed_for(key, retry));
+  // One reader of the format: every id the node makes reads back as what it was made from.
+  const auto parsed = parse_client_order_id(retry);
+  REQUIRE(parsed);
+  CHECK(parsed->stage == StageId{1});
+  CHECK(parsed->attempt == 1);
+  CHECK(parsed->step == OrderStep::close);
+  CHECK(parsed->seq == 0);
+  const auto trail = parse_client_order_id(client_order_id(key, StageId{3}, OrderStep::stop, 17));
+  REQUIRE(trail);
+  CHECK((trail->stage == StageId{3} && trail->step == OrderStep::stop && trail->seq == 17 && trail->attempt == 0));
+  CHECK(parse_client_order_id(longest_attempt)->attempt == 4'000'000'000u);
+  CHECK(parse_client_order_id(c1)->position_hash == parsed->position_hash);
+  for (const char* other : {"user-stop-ETH_USDT-long", "autoclose-123", "ptp-probe-0-t-1", "ptp-0123456789abcdef-1-x",
+                            "ptp-0123456789abcdef-1-c-", "ptp-0123456789abcdef-1-cc", "ptp-0123456789abcdef-999-c", ""})
+    CHECK_FALSE(is_node_order(other));
   CHECK_FALSE(placed_for(gen2, c1));
   CHECK_FALSE(placed_for(key, "user-stop-ETH_USDT-long"));
   CHECK_FALSE(placed_for(key, ""));
