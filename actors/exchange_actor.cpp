@@ -39,10 +39,11 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
     out.ok = true;
   } catch (const exchange::ExchangeError& e) {
     out.error = e.kind();
-    out.reason = e.reason();
+    out.code = e.code();
+    out.message = e.what();
   } catch (const std::exception& e) {
     out.error = exchange::ExchangeError::Kind::unavailable;
-    out.reason = std::string("unavailable ") + e.what();
+    out.message = e.what();
   }
   return out;
 }

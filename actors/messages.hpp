@@ -59,7 +59,18 @@ struct OrderReply {
   core::OrderState state;  // placed / queried order
   bool found = true;       // query: the exchange knows the client id
   std::optional<exchange::ExchangeError::Kind> error;
-  std::string reason;      // "rejected -2022 ReduceOnly Order is rejected."
+  std::string code;        // the exchange's own code: "-2022"
+  std::string message;     // its message, or what else went wrong
+
+  // "rejected -2022 ReduceOnly Order is rejected.", for logs.
+  std::string reason() const {
+    return error ? core::reason_text(exchange::reason_of(*error), code, message) : message;
+  }
+  // A stage that ends on this reply failed for this reason.
+  core::Outcome failure() const {
+    return core::Outcome{core::OutcomeKind::failed, error ? exchange::reason_of(*error) : core::Reason::other, code,
+                         message};
+  }
 };
 
 struct ExchangeSnapshot {

@@ -78,7 +78,7 @@ void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, 
   OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
   replace_order(self, req, after->stop_order, /*resumed=*/false, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
-      spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(), rep.reason,
+      spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(), rep.reason(),
                    self->state.rec.position.current_stop.str());
       after_flight(self);
       return;
@@ -173,7 +173,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         if (req.price) st.last_mark = *req.price;
         ExecuteReply reply{st.rec.position.key, req.caller, {}, req.stage, core::r_multiple(st.rec.position, mark)};
         if (st.draining) {
-          reply.outcome = Outcome{OutcomeKind::failed, "shutting_down"};
+          reply.outcome = Outcome{OutcomeKind::failed, core::Reason::shutting_down};
           return reply;
         }
         const auto arb = core::arbitrate(st.rec.position, st.book, core::Request{req.caller, req.stage, mark},

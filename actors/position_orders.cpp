@@ -11,7 +11,7 @@ namespace ptp::actors::position_parts {
 OrderReply unavailable(const caf::error& e) {
   OrderReply rep;
   rep.error = exchange::ExchangeError::Kind::unavailable;
-  rep.reason = "unavailable " + describe(e);
+  rep.message = describe(e);
   return rep;
 }
 
@@ -33,8 +33,7 @@ void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)>
                     [=](OrderReply found) {
                       if (found.ok && found.found) {
                         spdlog::warn("[exchange] {} order {} had an unknown outcome ({}); the exchange has it: {}",
-                                     who(self), req.client_id, rep.reason, core::to_string(found.state.status));
-                        found.reason.clear();
+                                     who(self), req.client_id, rep.reason(), core::to_string(found.state.status));
                         k(found);
                       } else {
                         k(rep);  // not placed: a retry reuses the same client id
@@ -78,7 +77,7 @@ void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool r
       return;
     }
     send_order(self, OrderRequest{Op::cancel, order.symbol, order.side, {}, {}, {}, old},
-               [=](OrderReply c) { k(placed, c.ok ? std::string() : c.reason); });
+               [=](OrderReply c) { k(placed, c.ok ? std::string() : c.reason()); });
   });
 }
 

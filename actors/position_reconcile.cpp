@@ -60,7 +60,7 @@ void cancel_leftovers(self_ptr self, RepairPtr rep, std::size_t i) {
                    o.trigger_price.str(), o.ref.str());
     else
       spdlog::error("[reconcile] {} leftover {} {} not cancelled: {}", who(self), core::to_string(o.kind), o.ref.str(),
-                    c.reason);
+                    c.reason());
     cancel_leftovers(self, rep, i + 1);
   });
 }
@@ -73,7 +73,7 @@ void replace_for_repair(self_ptr self, RepairPtr rep, core::OrderStep step, core
   reserve_order_seq(self, [=](std::optional<std::uint32_t> seq) {
     if (!seq) {
       OrderReply none;
-      none.reason = "not sent: its order number could not be saved";
+      none.message = "not sent: its order number could not be saved";
       k(none, {});
       return;
     }
@@ -95,7 +95,7 @@ void repair_take_profit(self_ptr self, RepairPtr rep) {
                      [=](const OrderReply& r, const std::string& cancel_error) {
     if (!r.ok) {
       spdlog::error("[reconcile] {} take-profit {} x {} not placed: {}", who(self), rep->take_profit->str(),
-                    rep->after.position.remaining_size.str(), r.reason);
+                    rep->after.position.remaining_size.str(), r.reason());
     } else {
       if (rep->old_take_profit || !rep->after.tp_order.empty())
         spdlog::warn("[reconcile] {} take-profit set to {} x {}{}", who(self), rep->take_profit->str(),
@@ -118,7 +118,7 @@ void repair_stop(self_ptr self, RepairPtr rep) {
                      [=](const OrderReply& r, const std::string& cancel_error) {
     if (!r.ok) {
       spdlog::critical("[reconcile] {} stop {} x {} not placed: {}; asking again at the next health check{}",
-                       who(self), rep->stop->str(), rep->after.position.remaining_size.str(), r.reason,
+                       who(self), rep->stop->str(), rep->after.position.remaining_size.str(), r.reason(),
                        rep->old_stop ? "; the old stop stays" : " (THE POSITION HAS NO STOP)");
       std::erase_if(rep->leftovers, [](const core::OrderState& o) { return o.kind == core::OrderKind::stop; });
     } else {

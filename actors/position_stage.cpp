@@ -28,7 +28,7 @@ void record_result(self_ptr self, RunPtr run, Outcome outcome, storage::Position
             if (outcome.kind == OutcomeKind::failed) {
               st.book.record_failure(run->action.stage, run->record.attempt);
               spdlog::error("[{}] {} {} failed: {} (not executed; retryable)", caller, who(self), run->action.stage.str(),
-                            outcome.reason);
+                            core::reason_text(outcome.reason, outcome.venue_code, outcome.detail));
             } else {
               const core::Price old_stop = st.rec.position.current_stop;
               st.rec = after;
@@ -72,8 +72,9 @@ void finish_stage(self_ptr self, RunPtr run, Outcome outcome) {
 
 // How a stage that got past its close ends: skipped (with the reason) or success.
 Outcome completed(const StageRun& run) {
-  return run.action.skip ? Outcome{OutcomeKind::skipped, std::string(core::to_string(*run.action.skip))}
-                         : Outcome{OutcomeKind::success, {}};
+  if (!run.action.skip) return Outcome{OutcomeKind::success};
+  return Outcome{OutcomeKind::skipped, *run.action.skip == core::SkipReason::below_min_qty ? core::Reason::below_min_qty
+                                                                                          : core::Reason::below_min_notional};
 }
 
 void take_profit_step(self_ptr self, RunPtr run) {
@@ -86,7 +87,7 @@ void take_profit_step(self_ptr self, RunPtr run) {
                   run->record.tp_client_id, {}};
   replace_order(self, tp, run->after.tp_order, run->resumed, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
-      run->notes.push_back("take-profit resize failed: " + rep.reason + "; the previous one stays");
+      run->notes.push_back("take-profit resize failed: " + rep.reason() + "; the previous one stays");
       run->record.tp_client_id.clear();
     } else {
       run->after.tp_order = rep.state.ref;
@@ -114,7 +115,7 @@ void stop_step(self_ptr self, RunPtr run) {
   replace_order(self, req, run->after.stop_order, run->resumed, [=](const OrderReply& rep, const std::string& cancel_error) {
     if (!rep.ok) {
       // The old stop is still on the exchange: the position stays protected at the old level.
-      run->notes.push_back("new stop " + stop.str() + " failed: " + rep.reason + "; the old stop stays");
+      run->notes.push_back("new stop " + stop.str() + " failed: " + rep.reason() + "; the old stop stays");
       run->record.new_stop.reset();
     } else {
       run->after.stop_order = rep.state.ref;
@@ -159,8 +160,9 @@ void close_state(self_ptr self, RunPtr run, const core::OrderState& state) {
                    run->record.close_client_id, core::to_string(state.status), state.filled_qty.str(), state.qty.str());
       close_filled(self, run, state);
     } else {
-      finish_stage(self, run, Outcome{OutcomeKind::failed, std::string("close ") + std::string(core::to_string(state.status)) +
-                                                               " with nothing filled"});
+      finish_stage(self, run, Outcome{OutcomeKind::failed, core::Reason::close_unfilled, {},
+                                      "the close ended " + std::string(core::to_string(state.status)) +
+                                          " with nothing filled"});
     }
   } else {
     poll_close(self, run);
@@ -176,7 +178,7 @@ void close_step(self_ptr self, RunPtr run) {
   OrderRequest req{Op::close, p.key.symbol, p.side(), run->action.close_qty, {}, run->record.close_client_id, {}};
   send_order(self, req, [=](OrderReply rep) {
     if (!rep.ok) {
-      finish_stage(self, run, Outcome{OutcomeKind::failed, rep.reason});
+      finish_stage(self, run, rep.failure());
       return;
     }
     close_state(self, run, rep.state);
@@ -202,7 +204,7 @@ void poll_fill(self_ptr self) {
       spdlog::warn("[exchange] {} close {} has not ended after {} queries ({}); asking every {} s, the stage stays in "
                    "flight",
                    who(self), run->record.close_client_id, kFillPolls,
-                   rep.ok ? std::string(core::to_string(rep.state.status)) : rep.reason, kSlowFillPollInterval.count());
+                   rep.ok ? std::string(core::to_string(rep.state.status)) : rep.reason(), kSlowFillPollInterval.count());
     self->delayed_send(self, st.fill_polls < kFillPolls ? std::chrono::milliseconds(kFillPollInterval)
                                                         : std::chrono::milliseconds(kSlowFillPollInterval),
                        poll_atom_v);
@@ -239,7 +241,7 @@ void run_stage(self_ptr self, const core::StageAction& action, core::Caller call
                               "again until it is resolved",
                               core::to_string(caller), who(self), action.stage.str(),
                               core::to_string(b.existing->caller));
-                run->done(Outcome{OutcomeKind::failed, "unresolved_intent"});
+                run->done(Outcome{OutcomeKind::failed, core::Reason::unresolved_intent});
                 return;
               }
               run->done(core::recorded_outcome(b.existing->at, core::Clock::now(),
@@ -251,7 +253,7 @@ void run_stage(self_ptr self, const core::StageAction& action, core::Caller call
           [=](caf::error& e) {
             spdlog::error("[{}] {} {}: the intent could not be recorded ({}); no order sent", core::to_string(caller),
                           who(self), action.stage.str(), describe(e));
-            run->done(Outcome{OutcomeKind::failed, "storage"});
+            run->done(Outcome{OutcomeKind::failed, core::Reason::storage});
           });
 }
 
@@ -314,12 +316,13 @@ void recover_next(self_ptr self) {
             if (!rep.ok) {
               spdlog::error("[recovery] {} {}: cannot ask the exchange ({}); the stage stays pending, asking again "
                             "in {} s",
-                            who(self), intent.stage.str(), rep.reason, kRecoveryRetry.count());
+                            who(self), intent.stage.str(), rep.reason(), kRecoveryRetry.count());
               self->delayed_send(self, kRecoveryRetry, recover_atom_v);
               return;
             }
             if (!rep.found || rep.state.status == core::OrderStatus::rejected) {
-              finish_stage(self, run, Outcome{OutcomeKind::failed, "intent_not_sent: the close never reached the exchange"});
+              finish_stage(self, run, Outcome{OutcomeKind::failed, core::Reason::intent_not_sent, {},
+                                              "the close never reached the exchange"});
               return;
             }
             spdlog::warn("[recovery] {} {}: the close {} reached the exchange ({}); finishing the stage", who(self),

@@ -128,7 +128,7 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
         auto slot = self->state.by_slot.find({symbol, side});
         if (slot == self->state.by_slot.end())
           return ExecuteReply{slot_key(self, symbol, side), req.caller,
-                              core::Outcome{core::OutcomeKind::failed, "no_open_position"}, req.stage, {}};
+                              core::Outcome{core::OutcomeKind::failed, core::Reason::no_open_position}, req.stage, {}};
         const core::PositionKey key = slot->second;
         const position_actor actor = self->state.actors.at(key);
         auto promise = self->make_response_promise<ExecuteReply>();
@@ -148,9 +148,7 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
                 priced.price = p;
                 forward(priced);
               },
-              [=](std::string why) mutable {
-                promise.deliver(ExecuteReply{key, req.caller, core::Outcome{core::OutcomeKind::failed, why}, req.stage, {}});
-              });
+              [=](core::Outcome why) mutable { promise.deliver(ExecuteReply{key, req.caller, why, req.stage, {}}); });
         }
         return promise;
       },

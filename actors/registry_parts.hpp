@@ -78,7 +78,7 @@ void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePos
 // registry_sweep.cpp
 caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller caller);
 void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<void(core::Price, bool rest)> k,
-                      std::function<void(std::string)> fail);
+                      std::function<void(core::Outcome)> fail);
 
 // Asks every position actor `atom` and hands `deliver` the replies (an actor that fails to
 // answer is left out) once all have answered.

@@ -57,7 +57,7 @@ void cancel_leftovers(self_ptr self, const core::PositionKey& key, const std::ve
         .then(
             [=](const OrderReply& rep) {
               if (!rep.ok)
-                spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), rep.reason);
+                spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), rep.reason());
             },
             [=](caf::error& e) { spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), describe(e)); });
   }

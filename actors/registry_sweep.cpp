@@ -12,7 +12,7 @@ namespace ptp::actors::registry_parts {
 // Calls `k` with a fresh price for `symbol`: the stream's last price, or a REST mark when the stream
 // is older than stream_stale_after (or has not started). `fail` gets the reason when neither exists.
 void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<void(core::Price, bool rest)> k,
-                      std::function<void(std::string)> fail) {
+                      std::function<void(core::Outcome)> fail) {
   const auto stale_ns = std::chrono::nanoseconds(self->state.deps.settings->stream_stale_after).count();
   self->request(self->state.market_data, caf::infinite, last_atom_v, symbol)
       .then([=](LastPrice last) {
@@ -21,7 +21,7 @@ void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<v
           return;
         }
         self->request(self->state.deps.exchange, caf::infinite, mark_atom_v, symbol)
-            .then([=](core::Price p) { k(p, true); }, [=](caf::error& e) { fail("no_price: " + describe(e)); });
+            .then([=](core::Price p) { k(p, true); }, [=](caf::error& e) { fail(core::Outcome{core::OutcomeKind::failed, core::Reason::no_price, {}, describe(e)}); });
       });
 }
 
@@ -58,7 +58,7 @@ caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller calle
         self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
             .then([=](ExecuteReply r) { add(f, std::move(r)); },
                   [=](caf::error& e) {
-                    add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, "actor: " + describe(e)}, {}, {}});
+                    add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, core::Reason::actor, {}, describe(e)}, {}, {}});
                   });
       };
       with_fresh_price(
@@ -67,7 +67,7 @@ caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller calle
             if (rest) ++f->report.rest_prices;
             ask(price);
           },
-          [=](std::string why) { add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, why}, {}, {}}); });
+          [=](core::Outcome why) { add(f, ExecuteReply{key, caller, why, {}, {}}); });
     }
     if (f->in_flight == 0 && f->next == f->targets.size()) {
       f->promise.deliver(f->report);

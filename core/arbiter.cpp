@@ -10,7 +10,7 @@ Outcome recorded_outcome(const StageBook& book, StageId id, Clock::time_point no
 }  // namespace
 
 Outcome recorded_outcome(Clock::time_point at, Clock::time_point now, std::chrono::milliseconds dedupe_window) {
-  return Outcome{now - at < dedupe_window ? OutcomeKind::recently_executed : OutcomeKind::already_executed, {}};
+  return Outcome{now - at < dedupe_window ? OutcomeKind::recently_executed : OutcomeKind::already_executed};
 }
 
 std::optional<Clock::time_point> StageBook::recorded_at(StageId id) const {
@@ -24,12 +24,12 @@ Arbitration arbitrate(const Position& position, const StageBook& book, const Req
                       const InstrumentFilters& filters, const StagePlan& plan) {
   Arbitration out;
   if (in_flight) {
-    out.answer = Outcome{OutcomeKind::in_progress, {}};
+    out.answer = Outcome{OutcomeKind::in_progress};
     return out;
   }
   if (request.stage) {
     if (!plan.find(*request.stage)) {
-      out.answer = Outcome{OutcomeKind::failed, "unknown_stage"};
+      out.answer = Outcome{OutcomeKind::failed, Reason::unknown_stage};
       return out;
     }
     if (book.contains(*request.stage)) {
@@ -44,7 +44,7 @@ Arbitration arbitrate(const Position& position, const StageBook& book, const Req
   }
   if (request.stage && (out.execute.empty() || out.execute.back().stage != *request.stage)) {
     out.execute.clear();
-    out.answer = Outcome{OutcomeKind::not_due, {}};
+    out.answer = Outcome{OutcomeKind::not_due};
     return out;
   }
   if (out.execute.empty()) {
@@ -53,10 +53,10 @@ Arbitration arbitrate(const Position& position, const StageBook& book, const Req
     for (const StageSpec& s : plan.stages)
       if (at_or_beyond(position.side(), request.mark, trigger_price(position, s.trigger_r)) && book.contains(s.id))
         reached = s.id;
-    out.answer = reached ? recorded_outcome(book, *reached, now, dedupe_window) : Outcome{OutcomeKind::not_due, {}};
+    out.answer = reached ? recorded_outcome(book, *reached, now, dedupe_window) : Outcome{OutcomeKind::not_due};
     return out;
   }
-  if (observe) out.answer = Outcome{OutcomeKind::observe_only, {}};
+  if (observe) out.answer = Outcome{OutcomeKind::observe_only};
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/filters.hpp"
 #include "core/order.hpp"
+#include "core/outcome.hpp"
 
 namespace ptp::exchange {
 
@@ -30,6 +31,8 @@ class ExchangeError : public std::runtime_error {
 };
 
 std::string_view to_string(ExchangeError::Kind k);
+// The outcome reason an exchange failure of this kind gives a stage (the same words).
+core::Reason reason_of(ExchangeError::Kind k);
 
 struct ExchangePosition {
   core::Symbol symbol;

@@ -10,8 +10,9 @@ namespace ptp::storage {
 namespace {
 
 constexpr std::uint8_t kPositionVersion = 1;
-// Version 2 added the attempt; version 1 records (written before it) read as attempt 0.
-constexpr std::uint8_t kStageVersion = 2;
+// Version 2 added the attempt (version 1 records read as attempt 0); version 3 typed the outcome's
+// reason (earlier records' one line of text is read back into reason, code and message).
+constexpr std::uint8_t kStageVersion = 3;
 
 std::int64_t to_ns(core::Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -114,15 +115,17 @@ std::string encode(const StageRecord& r) {
   e.str(r.tp_client_id);
   e.u8(static_cast<std::uint8_t>(r.state));
   e.u8(static_cast<std::uint8_t>(r.outcome.kind));
-  e.str(r.outcome.reason);
   e.i64(r.attempt);
+  e.u8(static_cast<std::uint8_t>(r.outcome.reason));
+  e.str(r.outcome.venue_code);
+  e.str(r.outcome.detail);
   return e.take();
 }
 
 StageRecord decode_stage(std::string_view bytes) {
   Decoder d(bytes, "stage");
   const std::uint8_t version = d.u8();
-  if (version != 1 && version != kStageVersion) throw StorageError("stage record has an unknown version", 0);
+  if (version < 1 || version > kStageVersion) throw StorageError("stage record has an unknown version", 0);
   StageRecord r;
   r.key = get_key(d);
   r.stage = core::StageId{d.u8()};
@@ -139,9 +142,19 @@ StageRecord decode_stage(std::string_view bytes) {
   r.stop_client_id = d.str();
   r.tp_client_id = d.str();
   r.state = static_cast<StageState>(d.u8());
-  r.outcome.kind = static_cast<core::OutcomeKind>(d.u8());
-  r.outcome.reason = d.str();
-  if (version >= 2) r.attempt = static_cast<std::uint32_t>(d.i64());
+  const auto kind = static_cast<core::OutcomeKind>(d.u8());
+  if (version < 3) {
+    r.outcome = core::Outcome::from_text(kind, d.str());
+    if (version == 2) r.attempt = static_cast<std::uint32_t>(d.i64());
+  } else {
+    r.attempt = static_cast<std::uint32_t>(d.i64());
+    r.outcome.kind = kind;
+    const std::uint8_t reason = d.u8();
+    if (reason > static_cast<std::uint8_t>(core::Reason::other)) throw StorageError("stage record has an unknown reason", 0);
+    r.outcome.reason = static_cast<core::Reason>(reason);
+    r.outcome.venue_code = d.str();
+    r.outcome.detail = d.str();
+  }
   d.finish();
   return r;
 }

@@ -261,7 +261,9 @@ TEST_CASE("a rejected close leaves the stage not executed and retryable, with th
   const auto events = n.store().history(eth_key(), core::Clock::time_point::min(), core::Clock::time_point::max());
   REQUIRE(events.size() == 2);
   CHECK(events[1].state == storage::StageState::failed);
-  CHECK(events[1].outcome.reason == "rejected -2022 ReduceOnly Order is rejected.");
+  CHECK(events[1].outcome.reason == core::Reason::rejected);  // typed, with the exchange's own words beside it
+  CHECK(events[1].outcome.venue_code == "-2022");
+  CHECK(events[1].outcome.detail == "ReduceOnly Order is rejected.");
   CHECK(n.closes("ETH").empty());
   // the stop did not move: the position is still protected by the initial stop
   CHECK(n.status()[0].record.position.current_stop.str() == "1950");

@@ -131,7 +131,7 @@ TEST_CASE("killed after the intent, before the close went out: the stage is reco
   const auto events = n.store().history(kKey, c.intent.at, core::Clock::now());
   REQUIRE(events.size() == 2);
   CHECK(events[1].state == storage::StageState::failed);
-  CHECK(events[1].outcome.reason.rfind("intent_not_sent", 0) == 0);
+  CHECK(events[1].outcome.reason == core::Reason::intent_not_sent);
   CHECK(c.orders(OrderKind::stop, OrderStatus::open).at(0).trigger_price.str() == "1950");  // still protected
 
   n.tick("ETH", "2050");

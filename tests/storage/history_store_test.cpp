@@ -9,6 +9,7 @@
 
 #include "../core/test_positions.hpp"
 #include "../support/temp_dir.hpp"
+#include "storage/codec.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/history_store.hpp"
 #include "storage/lmdb_env.hpp"
@@ -84,7 +85,7 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   REQUIRE(store.begin_stage(intent(key, 1)).result == HistoryStore::BeginResult::started);
   StageRecord failed = intent(key, 1);
   failed.state = StageState::failed;
-  failed.outcome = core::Outcome{core::OutcomeKind::failed, "rejected -2022 ReduceOnly Order is rejected."};
+  failed.outcome = core::Outcome{core::OutcomeKind::failed, core::Reason::rejected, "-2022", "ReduceOnly Order is rejected."};
   store.finish_stage(failed, rec);
   auto after_failure = store.stages(key);
   REQUIRE(after_failure.size() == 1);
@@ -116,67 +117,66 @@ TEST_CASE("a done stage stays recorded, a failed one is retryable and kept in th
   CHECK(none.empty());
 }
 
-TEST_CASE("a data directory written before attempts were numbered: a stage that failed twice goes on at attempt 2",
+TEST_CASE("a data directory written by version 1: reasons read back typed, a stage that failed twice goes on at "
+          "attempt 2",
           "[storage]") {
   test::TempDir dir;
-  auto rec = record_of("ETH");
-  const auto key = rec.position.key;
+  const auto key = record_of("ETH").position.key;
+  // Version 1's layout, frozen here as old data directories hold it: no attempt, the outcome's
+  // reason one line of text, and a failed stage's record deleted (only the events kept it).
+  auto v1 = [&](std::uint8_t stage, StageState state, core::OutcomeKind kind, const std::string& reason) {
+    storage::Encoder e;
+    e.u8(1);
+    e.u8(static_cast<std::uint8_t>(key.exchange));
+    e.str(key.account);
+    e.str(key.symbol.base());
+    e.str(key.symbol.quote());
+    e.u8(static_cast<std::uint8_t>(key.side));
+    e.i64(key.generation);
+    e.u8(stage);
+    e.u8(static_cast<std::uint8_t>(core::Caller::market));
+    e.i64(1'700'000'000'000'000'000 + stage * 1000 + static_cast<int>(state));
+    for (int i = 0; i < 4; ++i) e.i64(0);  // mark, planned, closed, fill price
+    e.u8(0);
+    e.i64(0);  // no new stop
+    for (int i = 0; i < 3; ++i) e.str("ptp-x-" + std::to_string(stage));
+    e.u8(static_cast<std::uint8_t>(state));
+    e.u8(static_cast<std::uint8_t>(kind));
+    e.str(reason);
+    return e.take();
+  };
   {
-    HistoryStore store(dir.path());
-    for (std::uint32_t attempt = 0; attempt < 2; ++attempt) {
-      StageRecord intent_n = intent(key, 1);
-      intent_n.attempt = attempt;
-      REQUIRE(store.begin_stage(intent_n).result == HistoryStore::BeginResult::started);
-      StageRecord failed = intent_n;
-      failed.state = StageState::failed;
-      failed.outcome = core::Outcome{core::OutcomeKind::failed, "rejected -2022 ReduceOnly Order is rejected."};
-      store.finish_stage(failed, rec);
-    }
-    StageRecord done = intent(key, 2);  // and a stage that never failed
-    REQUIRE(store.begin_stage(done).result == HistoryStore::BeginResult::started);
-    done.state = StageState::done;
-    store.finish_stage(done, rec);
-  }
-  {
-    // Turn it into what version 1 left: records without attempts, the failed stage's record deleted
-    // (only the event history kept the failures), no upgrade done yet.
     storage::LmdbEnv env(dir.path(), HistoryStore::kDefaultMapSize, {"positions", "stages", "events", "meta"});
-    std::vector<std::pair<std::string, std::string>> v1;
-    auto as_v1 = [](std::string bytes) {
-      REQUIRE(bytes.at(0) == 2);
-      bytes = bytes.substr(0, bytes.size() - 8);  // the attempt, version 2's last field
-      bytes[0] = 1;
-      return bytes;
+    storage::Txn txn(env, false);
+    int n = 0;
+    auto event = [&](const std::string& bytes) {
+      char time[24];
+      std::snprintf(time, sizeof time, "%020d", ++n);
+      txn.put(env.db("events"), key.str() + "/" + time + "/x", bytes);
     };
-    {
-      storage::Txn read(env, true);
-      for (const char* db : {"events", "stages"})
-        read.scan_prefix(env.db(db), "", [&](std::string_view k, std::string_view v) {
-          v1.emplace_back(std::string(db) + "|" + std::string(k), as_v1(std::string(v)));
-          return true;
-        });
+    const std::string rejected = "rejected -2022 ReduceOnly Order is rejected.";
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      event(v1(1, StageState::pending, core::OutcomeKind::not_due, ""));
+      event(v1(1, StageState::failed, core::OutcomeKind::failed, rejected));
     }
-    MDB_txn* txn = nullptr;
-    REQUIRE(mdb_txn_begin(env.raw(), nullptr, 0, &txn) == 0);
-    for (const auto& [where, bytes] : v1) {
-      const auto bar = where.find('|');
-      const std::string db = where.substr(0, bar), k = where.substr(bar + 1);
-      MDB_val mk{k.size(), const_cast<char*>(k.data())}, mv{bytes.size(), const_cast<char*>(bytes.data())};
-      REQUIRE(mdb_put(txn, env.db(db), &mk, &mv, 0) == 0);
-    }
-    std::string failed_key = key.str() + "/001", marker = "failed_stage_records";
-    MDB_val fk{failed_key.size(), failed_key.data()}, mk{marker.size(), marker.data()};
-    REQUIRE(mdb_del(txn, env.db("stages"), &fk, nullptr) == 0);
-    REQUIRE(mdb_del(txn, env.db("meta"), &mk, nullptr) == 0);
-    REQUIRE(mdb_txn_commit(txn) == 0);
+    event(v1(2, StageState::pending, core::OutcomeKind::not_due, ""));
+    const std::string done = v1(2, StageState::done, core::OutcomeKind::skipped, "below_min_qty");
+    event(done);
+    txn.put(env.db("stages"), key.str() + "/002", done);
+    txn.commit();
   }
   HistoryStore store(dir.path());
   const auto stages = store.stages(key);
   REQUIRE(stages.size() == 2);
   CHECK(stages[0].state == StageState::failed);  // restored from the history
   CHECK(stages[0].attempt == 1);                 // two intents: attempts 0 and 1
-  CHECK(stages[1].state == StageState::done);    // version 1's record, read as attempt 0
+  CHECK(stages[0].outcome.reason == core::Reason::rejected);
+  CHECK(stages[0].outcome.venue_code == "-2022");
+  CHECK(stages[0].outcome.detail == "ReduceOnly Order is rejected.");
+  CHECK(stages[0].outcome.str() == "failed:rejected -2022 ReduceOnly Order is rejected.");
+  CHECK(stages[1].state == StageState::done);  // version 1's record, read as attempt 0
   CHECK(stages[1].attempt == 0);
+  CHECK(stages[1].outcome.reason == core::Reason::below_min_qty);
   StageRecord again = intent(key, 1);
   again.attempt = 1;
   CHECK_THROWS_WITH(store.begin_stage(again), Catch::Contains("attempt 1 already failed"));
