@@ -9,9 +9,8 @@
 #include "actors/error_text.hpp"
 #include "actors/node.hpp"
 #include "app/summary.hpp"
-#include "exchange/binance/binance_exchange.hpp"
-#include "exchange/binance/streams.hpp"
 #include "exchange/sim_exchange.hpp"
+#include "exchange/venue.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/history_store.hpp"
 
@@ -45,37 +44,6 @@ std::string wait_for_stop(const sigset_t& set, std::optional<config::Millis> run
   }
 }
 
-// The exchange's websocket streams, when the exchange is a real one (the simulator feeds itself).
-struct Streams {
-  std::unique_ptr<exchange::binance::MarketStream> market;
-  std::unique_ptr<exchange::binance::UserStream> user;
-  void stop() {
-    if (market) market->stop();
-    if (user) user->stop();
-  }
-};
-
-Streams start_streams(const config::Config& cfg, const actors::NodeActors& node) {
-  Streams s;
-  if (cfg.exchange != core::Exchange::binance) return s;
-  namespace bn = exchange::binance;
-  const auto& ep = *cfg.endpoints;
-  s.market = std::make_unique<bn::MarketStream>(ep.ws_url, cfg.symbols, ep.price_stream, actors::tick_sink(node));
-  exchange::WsOptions user_options;
-  user_options.no_data_timeout = std::chrono::minutes(10);  // Binance pings every 3 minutes
-  s.user = std::make_unique<bn::UserStream>(
-      ep.ws_url, std::make_unique<bn::RestClient>(ep.rest_url, bn::Credentials::from_env(ep)),
-      [reconcile = actors::reconcile_trigger(node)](const bn::UserEvent& e) {
-        if (!bn::is_external_change(e)) return;
-        spdlog::info("[ws] binance user data: {} {} {} -> reconciling now", e.symbol, e.client_id, e.status);
-        reconcile();
-      },
-      user_options);
-  s.market->start();
-  s.user->start();
-  return s;
-}
-
 }  // namespace
 
 int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
@@ -89,31 +57,14 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     spdlog::critical("cannot start: {}", e.what());
     return 1;
   }
-  std::shared_ptr<exchange::SimExchange> sim;
-  std::shared_ptr<exchange::Exchange> ex;
-  if (cfg.exchange == core::Exchange::sim) {
-    try {
-      sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
-    } catch (const std::exception& e) {
-      spdlog::critical("cannot start the simulator: {}", e.what());
-      return 1;
-    }
-    ex = sim;
-  } else if (cfg.exchange == core::Exchange::binance) {
-    try {
-      auto binance = std::make_shared<exchange::binance::BinanceExchange>(std::make_unique<exchange::binance::RestClient>(
-          cfg.endpoints->rest_url, exchange::binance::Credentials::from_env(*cfg.endpoints)));
-      binance->rest().sync_time();  // reachable, and the clock offset known before any order
-      ex = binance;
-    } catch (const std::exception& e) {
-      spdlog::critical("cannot reach Binance at {}: {}", cfg.endpoints->rest_url, e.what());
-      return 1;
-    }
-  } else {
-    spdlog::critical("the {} adapter is not built yet; use node.exchange = \"sim\" or \"binance\"",
-                     core::to_string(cfg.exchange));
+  std::unique_ptr<exchange::Venue> venue;
+  try {
+    venue = exchange::make_venue(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
     return 1;
   }
+  const std::shared_ptr<exchange::SimExchange> sim = venue->simulator();
 
   const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
   const auto started = core::Clock::now();
@@ -130,8 +81,8 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     actors::NodeOptions options;
     options.feed = sim;
     if (cfg.sim) options.feed_interval = cfg.sim->tick_interval;
-    auto node = actors::start_node(sys, settings, ex, store, options);
-    auto streams = start_streams(cfg, node);
+    auto node = actors::start_node(sys, settings, venue->exchange(), store, options);
+    venue->start_feeds({actors::tick_sink(node), actors::reconcile_trigger(node)});
     {
       caf::scoped_actor self{sys};
       self->request(node.registry, std::chrono::seconds(30), actors::reconcile_atom_v)
@@ -149,7 +100,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
       self->request(node.metrics, std::chrono::seconds(5), actors::get_atom_v)
           .receive([](const actors::MetricsSnapshot& m) { actors::log_metrics(m); }, [](caf::error&) {});
     }
-    streams.stop();
+    venue->stop_feeds();
     actors::stop_node(sys, node);
   }  // the actor system joins its threads here
 
