@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/ladder.hpp"
+#include "exchange/venue.hpp"
 
 namespace ptp::app {
 namespace {
@@ -53,7 +54,7 @@ std::string check_report(const config::Config& cfg, bool (*env_is_set)(const cha
                      core::to_string(cfg.exchange), cfg.account, config::to_string(cfg.mode), cfg.storage_path,
                      cfg.log_level);
   std::string symbols;
-  for (const auto& s : cfg.symbols) symbols += " " + s.spelled_for(cfg.exchange);
+  for (const auto& s : cfg.symbols) symbols += " " + exchange::symbol_name(cfg.exchange, s);
   out += fmt::format("symbols:   {}\n", symbols);
   out += fmt::format("schedule:   health_check_interval={} agent_interval={} dedupe_window={} metrics_interval={}\n",
                      config::format_duration(cfg.health_check_interval), config::format_duration(cfg.agent_interval),

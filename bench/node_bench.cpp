@@ -21,7 +21,7 @@ std::string temp_dir(const char* name) {
 }
 
 core::InstrumentFilters filters() {
-  return core::InstrumentFilters::binance(core::Price::parse("0.01"), core::Qty::parse("0.001"),
+  return core::InstrumentFilters::in_base_units(core::Price::parse("0.01"), core::Qty::parse("0.001"),
                                           core::Qty::parse("0.001"), core::Notional{});
 }
 

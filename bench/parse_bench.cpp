@@ -6,7 +6,8 @@
 #include "bench/clock.hpp"
 #include "bench/report.hpp"
 #include "core/band_router.hpp"
-#include "exchange/frames.hpp"
+#include "exchange/binance/frames.hpp"
+#include "exchange/gateio/frames.hpp"
 
 namespace ptp::bench {
 namespace {
@@ -31,9 +32,10 @@ double frames_per_second(long n, F&& parse_one) {
 void run_parse(Report& r, const Options& o) {
   const long n = o.quick ? 200'000 : 5'000'000;
   const std::vector<core::Symbol> symbols{core::Symbol::parse("BTC"), core::Symbol::parse("ETH")};
-  exchange::SymbolTable binance(core::Exchange::binance, symbols);
-  exchange::SymbolTable gate(core::Exchange::gateio, symbols);
-  exchange::FrameParser bp(binance), gp(gate);
+  const exchange::SymbolTable binance = exchange::binance::symbol_table(symbols);
+  const exchange::SymbolTable gate = exchange::gateio::symbol_table(symbols);
+  exchange::binance::FrameParser bp(binance);
+  exchange::gateio::FrameParser gp(gate);
   exchange::FrameTick t;
   std::vector<exchange::FrameTick> ticks;
   const std::string combined = std::string(R"({"stream":"btcusdt@markPrice@1s","data":)") + kMark + "}";
@@ -54,9 +56,9 @@ void run_parse(Report& r, const Options& o) {
     const double fps = frames_per_second(n, [&] {
       if (c.gateio) {
         ticks.clear();
-        bad += gp.parse_gateio(c.frame, ticks) != exchange::FrameResult::tick;
+        bad += gp.parse(c.frame, ticks) != exchange::FrameResult::tick;
       } else {
-        bad += bp.parse_binance(c.frame, t) != exchange::FrameResult::tick;
+        bad += bp.parse(c.frame, t) != exchange::FrameResult::tick;
       }
     });
     const double mbps = fps * static_cast<double>(c.frame.size()) / 1e6;
@@ -69,8 +71,8 @@ void run_parse(Report& r, const Options& o) {
   // 1 000 positions on 100 symbols; ticks move inside every position's quiet band.
   std::vector<core::Symbol> many;
   for (int i = 0; i < 100; ++i) many.push_back(core::Symbol(fmt::format("S{:03}", i), "USDT"));
-  exchange::SymbolTable table(core::Exchange::binance, many);
-  exchange::FrameParser parser(table);
+  const exchange::SymbolTable table = exchange::binance::symbol_table(many);
+  exchange::binance::FrameParser parser(table);
   core::BandRouter<int> router;
   for (int p = 0; p < 1000; ++p) {
     router.subscribe(many[static_cast<std::size_t>(p % 100)], p);
@@ -84,7 +86,7 @@ void run_parse(Report& r, const Options& o) {
   long routed = 0, k = 0;
   const double fps = frames_per_second(n, [&] {
     const std::string& f = frames[static_cast<std::size_t>(k++ % 1000)];
-    if (parser.parse_binance(f, t) != exchange::FrameResult::tick) {
+    if (parser.parse(f, t) != exchange::FrameResult::tick) {
       ++bad;
       return;
     }

@@ -5,7 +5,7 @@
 
 namespace ptp::core {
 
-InstrumentFilters InstrumentFilters::binance(Price tick_size, Qty step_size, Qty min_qty, Notional min_notional) {
+InstrumentFilters InstrumentFilters::in_base_units(Price tick_size, Qty step_size, Qty min_qty, Notional min_notional) {
   InstrumentFilters f;
   f.tick_size = tick_size;
   f.step_size = step_size;
@@ -15,13 +15,13 @@ InstrumentFilters InstrumentFilters::binance(Price tick_size, Qty step_size, Qty
   return f;
 }
 
-InstrumentFilters InstrumentFilters::gateio(Price order_price_round, Qty quanto_multiplier, std::int64_t order_size_min) {
-  if (order_size_min < 1) throw std::invalid_argument("gateio order_size_min must be at least 1 contract");
+InstrumentFilters InstrumentFilters::in_contracts(Price tick_size, Qty contract_size, std::int64_t min_contracts) {
+  if (min_contracts < 1) throw std::invalid_argument("the minimum order must be at least 1 contract");
   InstrumentFilters f;
-  f.tick_size = order_price_round;
-  f.step_size = quanto_multiplier;
-  f.min_qty = Qty::from_units(quanto_multiplier.units() * order_size_min);
-  f.contract_size = quanto_multiplier;
+  f.tick_size = tick_size;
+  f.step_size = contract_size;
+  f.min_qty = Qty::from_units(contract_size.units() * min_contracts);
+  f.contract_size = contract_size;
   return f;
 }
 

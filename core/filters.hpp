@@ -20,10 +20,12 @@ struct InstrumentFilters {
   bool min_notional_on_reduce_only = false;  // Binance exempts reduce-only orders (-4164 text)
   std::optional<Qty> contract_size;          // Gate.io: base quantity of one contract; orders count contracts
 
-  // Binance: PRICE_FILTER.tickSize, LOT_SIZE.stepSize/minQty, MIN_NOTIONAL.notional.
-  static InstrumentFilters binance(Price tick_size, Qty step_size, Qty min_qty, Notional min_notional);
-  // Gate.io: order_price_round, quanto_multiplier (base per contract), order_size_min (contracts).
-  static InstrumentFilters gateio(Price order_price_round, Qty quanto_multiplier, std::int64_t order_size_min);
+  // Sizes in base units: a step, a minimum and (where the venue has one) a minimum notional
+  // (Binance's LOT_SIZE and MIN_NOTIONAL filters read this way).
+  static InstrumentFilters in_base_units(Price tick_size, Qty step_size, Qty min_qty, Notional min_notional);
+  // Sizes in whole contracts of `contract_size` base units, at least `min_contracts` (Gate.io's
+  // quanto_multiplier and order_size_min read this way).
+  static InstrumentFilters in_contracts(Price tick_size, Qty contract_size, std::int64_t min_contracts);
 
   // Throws std::invalid_argument with the reason when a filter is non-positive or inconsistent.
   void validate() const;

@@ -70,13 +70,4 @@ Symbol Symbol::parse(std::string_view text, std::string_view default_quote) {
   return Symbol(up, default_quote);
 }
 
-std::string Symbol::spelled_for(Exchange e) const {
-  switch (e) {
-    case Exchange::binance: return binance();
-    case Exchange::gateio: return gateio();
-    case Exchange::sim: return canonical();
-  }
-  return canonical();
-}
-
 }  // namespace ptp::core

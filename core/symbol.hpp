@@ -1,4 +1,4 @@
-// Instruments and their exchange spellings.
+// Instruments, venue-neutral.
 //
 // Matching is exact on (base, quote): ETH never matches ETHFI, ETHW or WETH. A multiplier-prefixed
 // contract (Binance 1000PEPEUSDT) has base "1000PEPE" and is a different instrument from PEPE.
@@ -36,10 +36,8 @@ class Symbol {
   const std::string& base() const { return base_; }
   const std::string& quote() const { return quote_; }
 
-  std::string canonical() const { return base_ + "_" + quote_; }  // "ETH_USDT"
-  std::string binance() const { return base_ + quote_; }            // "ETHUSDT"
-  std::string gateio() const { return base_ + "_" + quote_; }       // "ETH_USDT"
-  std::string spelled_for(Exchange e) const;                        // sim uses the canonical form
+  // "ETH_USDT". Each venue spells it its own way (exchange/<venue>/).
+  std::string canonical() const { return base_ + "_" + quote_; }
 
   auto operator<=>(const Symbol&) const = default;
 

@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "exchange/binance/symbols.hpp"
 #include "exchange/binance/venue.hpp"
+#include "exchange/gateio/symbols.hpp"
 #include "exchange/sim_exchange.hpp"
 
 namespace ptp::exchange {
@@ -22,6 +24,15 @@ class SimVenue final : public Venue {
 };
 
 }  // namespace
+
+std::string symbol_name(core::Exchange venue, const core::Symbol& symbol) {
+  switch (venue) {
+    case core::Exchange::binance: return binance::symbol_name(symbol);
+    case core::Exchange::gateio: return gateio::contract_name(symbol);
+    case core::Exchange::sim: break;
+  }
+  return symbol.canonical();
+}
 
 std::unique_ptr<Venue> make_venue(const config::Config& cfg) {
   switch (cfg.exchange) {

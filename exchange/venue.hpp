@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "core/config/config.hpp"
 #include "core/tick.hpp"
@@ -31,6 +32,9 @@ class Venue {
   // feed of its own) and the summary replays it.
   virtual std::shared_ptr<SimExchange> simulator() { return nullptr; }
 };
+
+// How the venue spells an instrument ("ETHUSDT", "ETH_USDT"; the simulator: the canonical form).
+std::string symbol_name(core::Exchange venue, const core::Symbol& symbol);
 
 // The venue node.exchange names, ready to use (a real one reachable, its clock offset known).
 // Throws std::runtime_error saying why it cannot start.

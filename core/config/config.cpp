@@ -287,7 +287,7 @@ ExchangeEndpoints read_endpoints(const Section& ex) {
   check_env_name(ex, "api_secret_env", e.api_secret_env);
   if (auto ps = ex.optional_string("price_stream", "\"markPrice\" or \"bookTicker\"")) {
     if (*ps == "bookTicker")
-      e.price_stream = ExchangeEndpoints::PriceStream::book_ticker;
+      e.price_source = ExchangeEndpoints::PriceSource::book_mid;
     else if (*ps != "markPrice")
       ex.fail(ex.get("price_stream"), "price_stream", "expected \"markPrice\" or \"bookTicker\", got \"" + *ps + "\"");
   }
@@ -315,7 +315,7 @@ SimInstrument read_instrument(const Section& s) {
         s.has("max_contracts") ? s.integer("max_contracts", "a whole number of contracts") : kDefaultMaxOrder;
     if (max_contracts < min_contracts || max_contracts > std::numeric_limits<std::int64_t>::max() / contract.units())
       s.fail(s.get("max_contracts"), "max_contracts", "must be at least min_contracts, and its quantity must fit");
-    in.filters = core::InstrumentFilters::gateio(tick, contract, min_contracts);
+    in.filters = core::InstrumentFilters::in_contracts(tick, contract, min_contracts);
     in.filters.max_qty = Qty::from_units(contract.units() * max_contracts);
   } else {
     for (auto k : {"min_contracts", "max_contracts"})
@@ -323,7 +323,7 @@ SimInstrument read_instrument(const Section& s) {
     const Qty step = read_positive<Qty>(s, "step_size");
     const Qty min_qty = s.has("min_qty") ? read_positive<Qty>(s, "min_qty") : step;
     const auto min_notional = s.optional_fixed<core::Notional>("min_notional", "a decimal amount of quote currency");
-    in.filters = core::InstrumentFilters::binance(tick, step, min_qty, min_notional.value_or(core::Notional{}));
+    in.filters = core::InstrumentFilters::in_base_units(tick, step, min_qty, min_notional.value_or(core::Notional{}));
     in.filters.max_qty = s.has("max_qty") ? read_positive<Qty>(s, "max_qty") : Qty::from_int(kDefaultMaxOrder);
   }
   if (s.has("min_notional_on_reduce_only")) {

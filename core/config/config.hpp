@@ -35,9 +35,10 @@ struct ExchangeEndpoints {
   std::string ws_url;          // ws:// or wss://
   std::string api_key_env;     // e.g. "BINANCE_API_KEY": the variable's name, never the key
   std::string api_secret_env;
-  // The stream the node's prices come from: the mark price (default; stops trigger on it) or
-  // the best bid/ask mid (faster, noisier).
-  enum class PriceStream : unsigned char { mark_price, book_ticker } price_stream = PriceStream::mark_price;
+  // Which price the node follows: the mark price (default; stops trigger on it) or the mid of
+  // the best bid and ask (faster, noisier). Each venue streams it its own way; the config names
+  // them as Binance does ("markPrice", "bookTicker").
+  enum class PriceSource : unsigned char { mark, book_mid } price_source = PriceSource::mark;
 };
 
 struct SimInstrument {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/client_order_id.hpp"
+#include "exchange/binance/symbols.hpp"
 
 namespace ptp::exchange::binance {
 namespace {
@@ -44,7 +45,7 @@ std::vector<core::OrderState> BinanceExchange::open_orders() {
 }
 
 core::InstrumentFilters BinanceExchange::filters(const core::Symbol& symbol) {
-  const std::string name = symbol.binance();
+  const std::string name = symbol_name(symbol);
   auto it = filters_.find(name);
   if (it == filters_.end()) {
     for (auto& f : parse_exchange_info(rest_->get("/fapi/v1/exchangeInfo"))) filters_[f.symbol] = std::move(f);
@@ -56,12 +57,12 @@ core::InstrumentFilters BinanceExchange::filters(const core::Symbol& symbol) {
 }
 
 core::Price BinanceExchange::mark_price(const core::Symbol& symbol) {
-  return parse_mark_price(rest_->get("/fapi/v1/premiumIndex", {{"symbol", symbol.binance()}}));
+  return parse_mark_price(rest_->get("/fapi/v1/premiumIndex", {{"symbol", symbol_name(symbol)}}));
 }
 
 core::OrderState BinanceExchange::close_market(const core::Symbol& symbol, core::Side position_side, core::Qty qty,
                                                const std::string& client_id) {
-  Params p{{"symbol", symbol.binance()}};
+  Params p{{"symbol", symbol_name(symbol)}};
   add_reduce_params(p, position_side);
   p.emplace_back("type", "MARKET");
   p.emplace_back("quantity", qty.str());
@@ -73,7 +74,7 @@ core::OrderState BinanceExchange::close_market(const core::Symbol& symbol, core:
 core::OrderState BinanceExchange::place_conditional(core::OrderKind kind, const core::Symbol& symbol,
                                                     core::Side position_side, core::Price trigger, core::Qty qty,
                                                     const std::string& client_id) {
-  Params p{{"algoType", "CONDITIONAL"}, {"symbol", symbol.binance()}};
+  Params p{{"algoType", "CONDITIONAL"}, {"symbol", symbol_name(symbol)}};
   add_reduce_params(p, position_side);
   p.emplace_back("type", kind == core::OrderKind::take_profit ? "TAKE_PROFIT_MARKET" : "STOP_MARKET");
   p.emplace_back("quantity", qty.str());
@@ -84,7 +85,7 @@ core::OrderState BinanceExchange::place_conditional(core::OrderKind kind, const 
 }
 
 void BinanceExchange::cancel(const core::Symbol& symbol, const core::OrderRef& order) {
-  Params p{{"symbol", symbol.binance()}};
+  Params p{{"symbol", symbol_name(symbol)}};
   if (!order.exchange_id.empty())
     p.emplace_back("algoId", order.exchange_id);
   else
@@ -96,7 +97,7 @@ std::optional<core::OrderState> BinanceExchange::query_order(const core::Symbol&
                                                              const std::string& client_id) {
   try {
     return parse_order(rest_->signed_call("GET", "/fapi/v1/order",
-                                          {{"symbol", symbol.binance()}, {"origClientOrderId", client_id}}));
+                                          {{"symbol", symbol_name(symbol)}, {"origClientOrderId", client_id}}));
   } catch (const ExchangeError& e) {
     if (e.kind() == ExchangeError::Kind::not_found) return std::nullopt;
     throw;
@@ -107,7 +108,7 @@ std::optional<core::OrderState> BinanceExchange::query_algo(const core::Symbol& 
                                                             const std::string& client_id) {
   try {
     return parse_algo_order(rest_->signed_call("GET", "/fapi/v1/algoOrder",
-                                               {{"symbol", symbol.binance()}, {"clientAlgoId", client_id}}));
+                                               {{"symbol", symbol_name(symbol)}, {"clientAlgoId", client_id}}));
   } catch (const ExchangeError& e) {
     if (e.kind() == ExchangeError::Kind::not_found) return std::nullopt;
     throw;

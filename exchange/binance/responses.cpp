@@ -145,7 +145,7 @@ std::vector<SymbolFilters> parse_exchange_info(std::string_view body) {
     // Rounding divides by these: a symbol without them cannot be traded safely (found by fuzzing).
     if (!tick.is_positive()) malformed(what, symbol + ": no positive PRICE_FILTER tickSize");
     if (!step.is_positive()) malformed(what, symbol + ": no positive LOT_SIZE stepSize");
-    auto instrument = core::InstrumentFilters::binance(tick, step, min_qty, min_notional);
+    auto instrument = core::InstrumentFilters::in_base_units(tick, step, min_qty, min_notional);
     instrument.max_qty = market_max;
     out.push_back(SymbolFilters{symbol, instrument});
   }

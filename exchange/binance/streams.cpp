@@ -9,6 +9,7 @@
 #include "core/client_order_id.hpp"
 #include "core/text.hpp"
 #include "exchange/binance/responses.hpp"
+#include "exchange/binance/symbols.hpp"
 
 namespace ptp::exchange::binance {
 namespace {
@@ -18,9 +19,9 @@ bool is_tls(const std::string& url) { return url.rfind("wss://", 0) == 0; }
 }  // namespace
 
 std::vector<std::string> market_stream_urls(const std::string& ws_base, const std::vector<core::Symbol>& symbols,
-                                            PriceStream kind, std::size_t streams_per_connection) {
-  const std::string route = kind == PriceStream::mark_price ? "/market" : "/public";
-  const std::string suffix = kind == PriceStream::mark_price ? "@markPrice@1s" : "@bookTicker";
+                                            PriceSource kind, std::size_t streams_per_connection) {
+  const std::string route = kind == PriceSource::mark ? "/market" : "/public";
+  const std::string suffix = kind == PriceSource::mark ? "@markPrice@1s" : "@bookTicker";
   std::vector<std::string> urls;
   std::string current;
   std::size_t in_current = 0;
@@ -30,7 +31,7 @@ std::vector<std::string> market_stream_urls(const std::string& ws_base, const st
       current.clear();
       in_current = 0;
     }
-    current += (in_current == 0 ? ws_base + route + "/stream?streams=" : "/") + core::ascii_lower(s.binance()) + suffix;
+    current += (in_current == 0 ? ws_base + route + "/stream?streams=" : "/") + stream_symbol(s) + suffix;
     ++in_current;
   }
   if (in_current > 0) urls.push_back(current);
@@ -44,9 +45,9 @@ struct MarketStream::Connection {
   explicit Connection(const SymbolTable& t) : parser(t) {}
 };
 
-MarketStream::MarketStream(const std::string& ws_base, const std::vector<core::Symbol>& symbols, PriceStream kind,
+MarketStream::MarketStream(const std::string& ws_base, const std::vector<core::Symbol>& symbols, PriceSource kind,
                            TickSink sink, WsOptions options, std::size_t streams_per_connection)
-    : table_(core::Exchange::binance, symbols), sink_(std::move(sink)) {
+    : table_(symbol_table(symbols)), sink_(std::move(sink)) {
   const auto urls = market_stream_urls(ws_base, symbols, kind, streams_per_connection);
   for (std::size_t i = 0; i < urls.size(); ++i) {
     auto c = std::make_unique<Connection>(table_);
@@ -56,7 +57,7 @@ MarketStream::MarketStream(const std::string& ws_base, const std::vector<core::S
         name, is_tls(urls[i]), [url = urls[i]] { return url; },
         [this, raw, name](std::string_view frame) {
           FrameTick t;
-          const FrameResult r = raw->parser.parse_binance(frame, t);
+          const FrameResult r = raw->parser.parse(frame, t);
           switch (r) {
             case FrameResult::tick:
               ++counters_.ticks;

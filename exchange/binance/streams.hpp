@@ -16,12 +16,12 @@
 
 #include "core/tick.hpp"
 #include "exchange/binance/rest_client.hpp"
-#include "exchange/frames.hpp"
+#include "exchange/binance/frames.hpp"
 #include "exchange/ws_client.hpp"
 
 namespace ptp::exchange::binance {
 
-using PriceStream = config::ExchangeEndpoints::PriceStream;
+using PriceSource = config::ExchangeEndpoints::PriceSource;
 
 struct FrameCounters {
   std::atomic<std::uint64_t> ticks{0}, ignored{0}, malformed{0}, unknown_symbol{0}, bad_price{0};
@@ -29,12 +29,12 @@ struct FrameCounters {
 
 // "wss://fstream.binance.com" + ["ethusdt@markPrice@1s", ...] -> one URL per connection.
 std::vector<std::string> market_stream_urls(const std::string& ws_base, const std::vector<core::Symbol>& symbols,
-                                            PriceStream kind, std::size_t streams_per_connection);
+                                            PriceSource kind, std::size_t streams_per_connection);
 
 class MarketStream {
  public:
   using TickSink = std::function<void(const core::PriceTick&)>;
-  MarketStream(const std::string& ws_base, const std::vector<core::Symbol>& symbols, PriceStream kind,
+  MarketStream(const std::string& ws_base, const std::vector<core::Symbol>& symbols, PriceSource kind,
                TickSink sink, WsOptions options = {}, std::size_t streams_per_connection = 200);
   ~MarketStream();
   void start();

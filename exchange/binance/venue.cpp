@@ -26,7 +26,7 @@ class BinanceVenue final : public Venue {
   std::shared_ptr<Exchange> exchange() override { return exchange_; }
 
   void start_feeds(VenueSinks sinks) override {
-    market_ = std::make_unique<MarketStream>(endpoints_.ws_url, cfg_.symbols, endpoints_.price_stream, sinks.tick);
+    market_ = std::make_unique<MarketStream>(endpoints_.ws_url, cfg_.symbols, endpoints_.price_source, sinks.tick);
     WsOptions user_options;
     user_options.no_data_timeout = std::chrono::minutes(10);  // Binance pings every 3 minutes
     user_ = std::make_unique<UserStream>(

@@ -8,6 +8,7 @@
 
 #include "core/text.hpp"
 #include "core/tick.hpp"
+#include "exchange/binance/symbols.hpp"
 #include "exchange/hmac.hpp"
 
 namespace ptp::exchange::loopback {
@@ -252,7 +253,7 @@ void BinanceFace::check_signature(const HttpRequest& r, const Params& params) {
 core::Symbol BinanceFace::symbol_param(const Params& p) const {
   const std::string s = need(p, "symbol");
   for (const auto& sym : sim_->symbols())
-    if (sym.binance() == s) return sym;
+    if (binance::symbol_name(sym) == s) return sym;
   throw ApiError{400, -1121, "Invalid symbol."};
 }
 

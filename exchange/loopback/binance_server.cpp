@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/text.hpp"
+#include "exchange/binance/symbols.hpp"
 #include "exchange/loopback/binance_face.hpp"
 
 namespace ptp::exchange::loopback {
@@ -293,7 +294,7 @@ struct BinanceServer::Impl {
   }
 
   void push_mark(const core::PriceTick& t) {
-    const std::string key = core::ascii_lower(t.symbol.binance());
+    const std::string key = binance::stream_symbol(t.symbol);
     const std::int64_t now = face.now_ms();
     for (auto& [h, c] : connections) {
       for (const auto& name : c.streams) {

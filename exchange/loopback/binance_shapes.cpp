@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "exchange/binance/symbols.hpp"
+
 #include "core/int128.hpp"
 
 namespace ptp::exchange::loopback::binance_shapes {
@@ -84,7 +86,7 @@ std::string order(const SimOrder& o, const OrderWire& w, const std::string& posi
   const std::string filled = ack ? "0" : o.filled_qty.str();
   std::string out = fmt::format(
       R"({{"orderId":{},"symbol":"{}","status":"{}","clientOrderId":"{}","price":"0","avgPrice":"{}","origQty":"{}","executedQty":"{}",)",
-      o.ref.exchange_id, o.symbol.binance(), ack ? "NEW" : order_status(o), o.ref.client_id,
+      o.ref.exchange_id, binance::symbol_name(o.symbol), ack ? "NEW" : order_status(o), o.ref.client_id,
       ack ? "0" : o.avg_fill_price.str(), o.qty.str(), filled);
   if (view != OrderView::query) out += fmt::format(R"("cumQty":"{}",)", filled);
   out += fmt::format(
@@ -100,7 +102,7 @@ std::string algo_order(const SimOrder& o, const OrderWire& w, const std::string&
   const bool done = o.status == OrderStatus::filled;
   return fmt::format(
       R"({{"algoId":{},"clientAlgoId":"{}","algoType":"CONDITIONAL","orderType":"{}","symbol":"{}","side":"{}","positionSide":"{}","timeInForce":"{}","quantity":"{}","algoStatus":"{}","actualOrderId":"","actualPrice":"{}","triggerPrice":"{}","price":"0","icebergQuantity":"null","tpOrderType":"","selfTradePreventionMode":"EXPIRE_MAKER","workingType":"{}","priceMatch":"NONE","closePosition":{},"priceProtect":{},"reduceOnly":{},"activatePrice":"","callbackRate":"","createTime":{},"updateTime":{},"triggerTime":{},"goodTillDate":0}})",
-      o.ref.exchange_id, o.ref.client_id, type_of(o), o.symbol.binance(), side_of(o), position_side, w.time_in_force,
+      o.ref.exchange_id, o.ref.client_id, type_of(o), binance::symbol_name(o.symbol), side_of(o), position_side, w.time_in_force,
       o.qty.str(), algo_status(o.status), done ? o.avg_fill_price.str() : "0", o.trigger_price.str(), w.working_type,
       b(w.close_position), b(w.price_protect), b(reduce_only(o, position_side)), o.created_ms, o.updated_ms,
       done ? o.updated_ms : 0);
@@ -110,7 +112,7 @@ std::string position_v2(const PositionRow& p, std::int64_t now_ms) {
   const bool flat = p.amount.is_zero();
   return fmt::format(
       R"({{"symbol":"{}","positionAmt":"{}","entryPrice":"{}","breakEvenPrice":"{}","markPrice":"{}","unRealizedProfit":"{}","liquidationPrice":"0","leverage":"{}","maxNotionalValue":"1000000000","marginType":"cross","isolatedMargin":"0","isAutoAddMargin":"false","positionSide":"{}","notional":"{}","isolatedWallet":"0","updateTime":{}}})",
-      p.symbol.binance(), p.amount.str(), flat ? "0" : p.entry.str(), flat ? "0" : p.entry.str(), p.mark.str(),
+      binance::symbol_name(p.symbol), p.amount.str(), flat ? "0" : p.entry.str(), flat ? "0" : p.entry.str(), p.mark.str(),
       p.unrealized().str(), kLeverage, p.position_side, p.notional().str(), flat ? 0 : now_ms);
 }
 
@@ -118,7 +120,7 @@ std::string position_v3(const PositionRow& p, std::int64_t now_ms) {
   const bool flat = p.amount.is_zero();
   return fmt::format(
       R"({{"symbol":"{}","positionSide":"{}","positionAmt":"{}","entryPrice":"{}","breakEvenPrice":"{}","markPrice":"{}","unRealizedProfit":"{}","liquidationPrice":"0","isolatedMargin":"0","notional":"{}","marginAsset":"USDT","isolatedWallet":"0","initialMargin":"{}","maintMargin":"{}","positionInitialMargin":"{}","openOrderInitialMargin":"0","adl":0,"bidNotional":"0","askNotional":"0","updateTime":{}}})",
-      p.symbol.binance(), p.position_side, p.amount.str(), flat ? "0" : p.entry.str(), flat ? "0" : p.entry.str(),
+      binance::symbol_name(p.symbol), p.position_side, p.amount.str(), flat ? "0" : p.entry.str(), flat ? "0" : p.entry.str(),
       p.mark.str(), p.unrealized().str(), p.notional().str(), p.initial_margin().str(), p.maint_margin().str(),
       p.initial_margin().str(), flat ? 0 : now_ms);
 }
@@ -149,7 +151,7 @@ std::string account_v2(const Account& a, const std::vector<PositionRow>& rows, s
   const std::string positions = json_array(rows, [&](const PositionRow& p) {
     return fmt::format(
         R"({{"symbol":"{}","initialMargin":"{}","maintMargin":"{}","unrealizedProfit":"{}","positionInitialMargin":"{}","openOrderInitialMargin":"0","leverage":"{}","isolated":false,"entryPrice":"{}","breakEvenPrice":"{}","maxNotional":"1000000000","bidNotional":"0","askNotional":"0","positionSide":"{}","positionAmt":"{}","updateTime":{}}})",
-        p.symbol.binance(), p.initial_margin().str(), p.maint_margin().str(), p.unrealized().str(),
+        binance::symbol_name(p.symbol), p.initial_margin().str(), p.maint_margin().str(), p.unrealized().str(),
         p.initial_margin().str(), kLeverage, p.entry.str(), p.entry.str(), p.position_side, p.amount.str(), now_ms);
   });
   return fmt::format(
@@ -161,7 +163,7 @@ std::string account_v3(const Account& a, const std::vector<PositionRow>& rows, s
   const std::string positions = json_array(rows, [&](const PositionRow& p) {
     return fmt::format(
         R"({{"symbol":"{}","positionSide":"{}","positionAmt":"{}","unrealizedProfit":"{}","isolatedMargin":"0","notional":"{}","isolatedWallet":"0","initialMargin":"{}","maintMargin":"{}","updateTime":{}}})",
-        p.symbol.binance(), p.position_side, p.amount.str(), p.unrealized().str(), p.notional().str(),
+        binance::symbol_name(p.symbol), p.position_side, p.amount.str(), p.unrealized().str(), p.notional().str(),
         p.initial_margin().str(), p.maint_margin().str(), now_ms);
   });
   return fmt::format(R"({{{},"assets":[{}],"positions":{}}})", totals(a), usdt_asset(a, false, now_ms), positions);
@@ -182,7 +184,7 @@ std::string exchange_info(const std::vector<std::pair<core::Symbol, core::Instru
     // refuse the others before sending them.
     list += fmt::format(
         R"({{"symbol":"{0}","pair":"{0}","contractType":"PERPETUAL","deliveryDate":4133404800000,"onboardDate":1569398400000,"status":"TRADING","baseAsset":"{1}","quoteAsset":"{2}","marginAsset":"{2}","pricePrecision":{3},"quantityPrecision":{4},"baseAssetPrecision":8,"quotePrecision":8,"underlyingType":"COIN","settlePlan":0,"triggerProtect":"0.0500","filters":[{{"filterType":"PRICE_FILTER","minPrice":"{5}","maxPrice":"10000000","tickSize":"{5}"}},{{"filterType":"LOT_SIZE","minQty":"{6}","maxQty":"{7}","stepSize":"{8}"}},{{"filterType":"MARKET_LOT_SIZE","minQty":"{6}","maxQty":"{7}","stepSize":"{8}"}},{{"filterType":"MAX_NUM_ORDERS","limit":200}},{{"filterType":"MIN_NOTIONAL","notional":"{9}"}}],"orderTypes":["MARKET","STOP_MARKET","TAKE_PROFIT_MARKET"],"timeInForce":["GTC"]}})",
-        s.binance(), s.base(), s.quote(), decimals(f.tick_size.str()), decimals(f.step_size.str()), f.tick_size.str(),
+        binance::symbol_name(s), s.base(), s.quote(), decimals(f.tick_size.str()), decimals(f.step_size.str()), f.tick_size.str(),
         f.min_qty.str(), f.max_qty.str(), f.step_size.str(), f.min_notional.str());
   }
   return fmt::format(
@@ -194,7 +196,7 @@ std::string premium_index(const core::Symbol& symbol, core::Price mark, std::int
   const std::string m = mark.str();
   return fmt::format(
       R"({{"symbol":"{}","markPrice":"{}","indexPrice":"{}","estimatedSettlePrice":"{}","lastFundingRate":"0.00010000","interestRate":"0.00010000","nextFundingTime":{},"time":{}}})",
-      symbol.binance(), m, m, m, (now_ms / 28'800'000 + 1) * 28'800'000, now_ms);
+      binance::symbol_name(symbol), m, m, m, (now_ms / 28'800'000 + 1) * 28'800'000, now_ms);
 }
 
 std::string ticker_24h(const core::Symbol& symbol, const std::vector<core::Price>& path, const std::vector<SimOrder>& fills,
@@ -221,7 +223,7 @@ std::string ticker_24h(const core::Symbol& symbol, const std::vector<core::Price
                              static_cast<core::Int128>(quote_volume.units()) * core::kDecimalOne / volume.units()));
   return fmt::format(
       R"({{"symbol":"{}","priceChange":"{}","priceChangePercent":"{}","weightedAvgPrice":"{}","lastPrice":"{}","lastQty":"{}","openPrice":"{}","highPrice":"{}","lowPrice":"{}","volume":"{}","quoteVolume":"{}","openTime":{},"closeTime":{},"firstId":{},"lastId":{},"count":{}}})",
-      symbol.binance(), change.str(), percent.str(3), weighted.str(), last.str(),
+      binance::symbol_name(symbol), change.str(), percent.str(3), weighted.str(), last.str(),
       fills.empty() ? "0" : fills.back().filled_qty.str(), open.str(), high.str(), low.str(), volume.str(),
       quote_volume.str(), now_ms - 86'400'000, now_ms, fills.empty() ? 0 : 1, fills.size(), fills.size());
 }
@@ -229,18 +231,18 @@ std::string ticker_24h(const core::Symbol& symbol, const std::vector<core::Price
 std::string leverage_bracket(const core::Symbol& symbol) {
   return fmt::format(
       R"({{"symbol":"{}","brackets":[{{"bracket":1,"initialLeverage":125,"notionalCap":1000000000,"notionalFloor":0,"maintMarginRatio":0.004,"cum":0.0}}]}})",
-      symbol.binance());
+      binance::symbol_name(symbol));
 }
 
 std::string mark_price_update(const core::Symbol& symbol, core::Price mark, std::int64_t now_ms) {
   const std::string m = mark.str();
   return fmt::format(R"({{"e":"markPriceUpdate","E":{},"s":"{}","p":"{}","i":"{}","P":"{}","r":"0.00010000","T":{}}})",
-                     now_ms, symbol.binance(), m, m, m, (now_ms / 28'800'000 + 1) * 28'800'000);
+                     now_ms, binance::symbol_name(symbol), m, m, m, (now_ms / 28'800'000 + 1) * 28'800'000);
 }
 
 std::string book_ticker(const core::Symbol& symbol, core::Price mark, std::int64_t now_ms) {
   return fmt::format(R"({{"e":"bookTicker","u":{},"s":"{}","b":"{}","B":"10","a":"{}","A":"10","T":{},"E":{}}})", now_ms,
-                     symbol.binance(), mark.str(), mark.str(), now_ms, now_ms);
+                     binance::symbol_name(symbol), mark.str(), mark.str(), now_ms, now_ms);
 }
 
 std::string order_trade_update(const SimOrder& o, const OrderWire& w, const std::string& position_side,
@@ -248,7 +250,7 @@ std::string order_trade_update(const SimOrder& o, const OrderWire& w, const std:
   const bool trade = execution == "TRADE";
   return fmt::format(
       R"({{"e":"ORDER_TRADE_UPDATE","E":{},"T":{},"o":{{"s":"{}","c":"{}","S":"{}","o":"MARKET","f":"{}","q":"{}","p":"0","ap":"{}","sp":"0","x":"{}","X":"{}","i":{},"l":"{}","z":"{}","L":"{}","T":{},"t":{},"b":"0","a":"0","m":false,"R":{},"wt":"{}","ot":"MARKET","ps":"{}","cp":false,"rp":"{}","pP":false,"si":0,"ss":0,"V":"EXPIRE_MAKER","pm":"NONE","gtd":0}}}})",
-      now_ms, o.updated_ms, o.symbol.binance(), o.ref.client_id, side_of(o), w.time_in_force, o.qty.str(),
+      now_ms, o.updated_ms, binance::symbol_name(o.symbol), o.ref.client_id, side_of(o), w.time_in_force, o.qty.str(),
       trade ? o.avg_fill_price.str() : "0", execution, status,
       o.ref.exchange_id, trade ? o.filled_qty.str() : "0", trade ? o.filled_qty.str() : "0",
       trade ? o.avg_fill_price.str() : "0", o.updated_ms, trade ? o.ref.exchange_id : "0", b(reduce_only(o, position_side)),
@@ -260,7 +262,7 @@ std::string algo_update(const SimOrder& o, const OrderWire& w, const std::string
   const bool done = status == "FINISHED" || status == "TRIGGERED";
   return fmt::format(
       R"({{"e":"ALGO_UPDATE","T":{},"E":{},"o":{{"caid":"{}","aid":{},"at":"CONDITIONAL","o":"{}","s":"{}","S":"{}","ps":"{}","f":"{}","q":"{}","X":"{}","ai":"","ap":"{}","aq":"{}","act":"{}","tp":"{}","p":"0","V":"EXPIRE_MAKER","wt":"{}","pm":"NONE","cp":{},"pP":{},"R":{},"tt":{},"gtd":0,"rm":""}}}})",
-      o.updated_ms, now_ms, o.ref.client_id, o.ref.exchange_id, type_of(o), o.symbol.binance(), side_of(o),
+      o.updated_ms, now_ms, o.ref.client_id, o.ref.exchange_id, type_of(o), binance::symbol_name(o.symbol), side_of(o),
       position_side, w.time_in_force, o.qty.str(), status, done ? o.avg_fill_price.str() : "0",
       done ? o.filled_qty.str() : "0", done ? "MARKET" : "0", o.trigger_price.str(), w.working_type,
       b(w.close_position), b(w.price_protect), b(reduce_only(o, position_side)), done ? o.updated_ms : 0);
@@ -269,7 +271,7 @@ std::string algo_update(const SimOrder& o, const OrderWire& w, const std::string
 std::string account_update(const Account& a, const std::vector<PositionRow>& changed, std::int64_t now_ms) {
   const std::string positions = json_array(changed, [&](const PositionRow& p) {
     return fmt::format(R"({{"s":"{}","pa":"{}","ep":"{}","bep":"{}","cr":"0","up":"{}","mt":"cross","iw":"0","ps":"{}"}})",
-                       p.symbol.binance(), p.amount.str(), p.entry.str(), p.entry.str(), p.unrealized().str(),
+                       binance::symbol_name(p.symbol), p.amount.str(), p.entry.str(), p.entry.str(), p.unrealized().str(),
                        p.position_side);
   });
   return fmt::format(

@@ -42,7 +42,7 @@ struct BinanceNode {
              }) {
     auto to_node = actors::tick_sink(node.node());
     stream = std::make_unique<bn::MarketStream>(lb.server.ws_url(), std::vector<core::Symbol>{kEth, core::Symbol::parse("BTC")},
-                                                bn::PriceStream::mark_price, [this, to_node](const core::PriceTick& t) {
+                                                bn::PriceSource::mark, [this, to_node](const core::PriceTick& t) {
                                                   to_node(t);
                                                   ticks(t);
                                                 });

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/config/config.hpp"
+#include "exchange/venue.hpp"
 
 using namespace ptp;
 using config::ConfigError;
@@ -143,7 +144,7 @@ TEST_CASE("a binance config keeps URLs and the names of the key variables", "[co
   CHECK(cfg.endpoints->rest_url == "http://127.0.0.1:8080");
   CHECK(cfg.endpoints->api_key_env == "K_ENV");
   CHECK(cfg.mode == config::Mode::execute);
-  CHECK(cfg.symbols[0].binance() == "ETHUSDT");
+  CHECK(exchange::symbol_name(cfg.exchange, cfg.symbols[0]) == "ETHUSDT");
   for (const char* url : {"https://fapi.binance.com", "http://localhost"})
     CHECK_NOTHROW(parse(with(kBinance, "http://127.0.0.1:8080", url)));
   CHECK_NOTHROW(parse(with(kBinance, "ws://127.0.0.1:8081", "wss://fstream.binance.com")));

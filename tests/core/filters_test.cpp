@@ -6,7 +6,7 @@ using namespace ptp::core;
 
 namespace {
 InstrumentFilters eth_binance() {
-  return InstrumentFilters::binance(Price::parse("0.01"), Qty::parse("0.001"), Qty::parse("0.001"),
+  return InstrumentFilters::in_base_units(Price::parse("0.01"), Qty::parse("0.001"), Qty::parse("0.001"),
                                     Notional::parse("20"));
 }
 }  // namespace
@@ -54,7 +54,7 @@ TEST_CASE("min notional applies only where the exchange applies it to reduce-onl
 }
 
 TEST_CASE("Gate.io sizes are whole contracts of the quanto multiplier", "[filters]") {
-  auto f = InstrumentFilters::gateio(Price::parse("0.1"), Qty::parse("0.0001"), 1);
+  auto f = InstrumentFilters::in_contracts(Price::parse("0.1"), Qty::parse("0.0001"), 1);
   CHECK(f.step_size.str() == "0.0001");
   CHECK(f.min_qty.str() == "0.0001");
   // 1/3 of 0.0100 BTC (100 contracts) is 33 contracts
@@ -62,11 +62,11 @@ TEST_CASE("Gate.io sizes are whole contracts of the quanto multiplier", "[filter
   CHECK(s.qty.str() == "0.0033");
   CHECK(f.contracts(s.qty) == 33);
   CHECK_THROWS(f.contracts(Qty::parse("0.00005")));
-  auto ten = InstrumentFilters::gateio(Price::parse("0.01"), Qty::parse("10"), 2);
+  auto ten = InstrumentFilters::in_contracts(Price::parse("0.01"), Qty::parse("10"), 2);
   CHECK(ten.min_qty.str() == "20");
   auto skip = size_close(Qty::parse("15"), Qty::parse("100"), Price::parse("1"), ten);
   CHECK(skip.skip == SkipReason::below_min_qty);  // 15 rounds down to 1 contract < 2 contracts
-  CHECK_THROWS(InstrumentFilters::gateio(Price::parse("0.01"), Qty::parse("10"), 0));
+  CHECK_THROWS(InstrumentFilters::in_contracts(Price::parse("0.01"), Qty::parse("10"), 0));
   CHECK_THROWS_AS(InstrumentFilters{}.contracts(Qty::parse("1")), std::logic_error);
 }
 

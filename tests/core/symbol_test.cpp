@@ -11,10 +11,7 @@ TEST_CASE("every spelling of ETH parses to the same instrument", "[symbol]") {
     INFO(s);
     CHECK(Symbol::parse(s) == eth);
   }
-  CHECK(eth.binance() == "ETHUSDT");
-  CHECK(eth.gateio() == "ETH_USDT");
-  CHECK(eth.spelled_for(Exchange::binance) == "ETHUSDT");
-  CHECK(eth.spelled_for(Exchange::gateio) == "ETH_USDT");
+  CHECK(eth.canonical() == "ETH_USDT");
 }
 
 TEST_CASE("ETH never matches ETHFI, ETHW or WETH", "[symbol]") {

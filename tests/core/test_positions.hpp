@@ -6,7 +6,7 @@
 namespace ptp::test {
 
 inline core::InstrumentFilters eth_filters() {
-  return core::InstrumentFilters::binance(core::Price::parse("0.01"), core::Qty::parse("0.001"),
+  return core::InstrumentFilters::in_base_units(core::Price::parse("0.01"), core::Qty::parse("0.001"),
                                           core::Qty::parse("0.001"), core::Notional::parse("20"));
 }
 

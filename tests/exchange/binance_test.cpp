@@ -316,11 +316,11 @@ TEST_CASE("a 503 after the exchange took the order is an unknown outcome that th
 TEST_CASE("market streams: one URL per connection of at most N streams, on /market or /public", "[binance][ws]") {
   std::vector<core::Symbol> symbols;
   for (const char* s : {"BTC", "ETH", "SOL", "1000PEPE", "XRP"}) symbols.push_back(core::Symbol::parse(s));
-  const auto urls = bn::market_stream_urls("wss://fstream.binance.com", symbols, bn::PriceStream::mark_price, 2);
+  const auto urls = bn::market_stream_urls("wss://fstream.binance.com", symbols, bn::PriceSource::mark, 2);
   REQUIRE(urls.size() == 3);
   CHECK(urls[0] == "wss://fstream.binance.com/market/stream?streams=btcusdt@markPrice@1s/ethusdt@markPrice@1s");
   CHECK(urls[2] == "wss://fstream.binance.com/market/stream?streams=xrpusdt@markPrice@1s");
-  CHECK(bn::market_stream_urls("ws://h", symbols, bn::PriceStream::book_ticker, 200).at(0).rfind(
+  CHECK(bn::market_stream_urls("ws://h", symbols, bn::PriceSource::book_mid, 200).at(0).rfind(
             "ws://h/public/stream?streams=btcusdt@bookTicker/", 0) == 0);
 }
 
@@ -330,7 +330,7 @@ TEST_CASE("mark prices arrive over a websocket, a dropped stream reconnects and 
   exchange::WsOptions o;
   o.reconnect_min = std::chrono::milliseconds(20);
   o.reconnect_max = std::chrono::milliseconds(100);
-  bn::MarketStream stream(lb.server.ws_url(), {kEth, kBtc}, bn::PriceStream::mark_price, std::ref(ticks), o);
+  bn::MarketStream stream(lb.server.ws_url(), {kEth, kBtc}, bn::PriceSource::mark, std::ref(ticks), o);
   stream.start();
   REQUIRE(test::move_until_streamed(lb.server, ticks, kEth));
   lb.server.set_mark(kBtc, Price::parse("60010.5"));
@@ -349,7 +349,7 @@ TEST_CASE("mark prices arrive over a websocket, a dropped stream reconnects and 
 TEST_CASE("malformed and hostile frames are counted and dropped, never a tick or a crash", "[binance][ws]") {
   test::BinanceLoopback lb;
   test::TickWaiter ticks;
-  bn::MarketStream stream(lb.server.ws_url(), {kEth}, bn::PriceStream::mark_price, std::ref(ticks));
+  bn::MarketStream stream(lb.server.ws_url(), {kEth}, bn::PriceSource::mark, std::ref(ticks));
   stream.start();
   REQUIRE(test::move_until_streamed(lb.server, ticks, kEth));
   const auto before = ticks.count();

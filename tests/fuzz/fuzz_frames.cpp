@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "exchange/frames.hpp"
+#include "exchange/binance/frames.hpp"
+#include "exchange/gateio/frames.hpp"
 
 namespace {
 
@@ -19,16 +20,16 @@ bool good(const ptp::exchange::FrameTick& t, std::size_t symbols) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ptp;
   static const std::vector<core::Symbol> kSymbols{core::Symbol::parse("BTC"), core::Symbol::parse("ETH")};
-  static const exchange::SymbolTable kBinance(core::Exchange::binance, kSymbols);
-  static const exchange::SymbolTable kGate(core::Exchange::gateio, kSymbols);
-  static exchange::FrameParser binance(kBinance);
-  static exchange::FrameParser gate(kGate);
+  static const exchange::SymbolTable kBinance = exchange::binance::symbol_table(kSymbols);
+  static const exchange::SymbolTable kGate = exchange::gateio::symbol_table(kSymbols);
+  static exchange::binance::FrameParser binance(kBinance);
+  static exchange::gateio::FrameParser gate(kGate);
   const std::string_view frame(reinterpret_cast<const char*>(data), size);
 
   exchange::FrameTick tick;
-  if (binance.parse_binance(frame, tick) == exchange::FrameResult::tick && !good(tick, kSymbols.size())) std::abort();
+  if (binance.parse(frame, tick) == exchange::FrameResult::tick && !good(tick, kSymbols.size())) std::abort();
   std::vector<exchange::FrameTick> ticks;
-  const auto r = gate.parse_gateio(frame, ticks);
+  const auto r = gate.parse(frame, ticks);
   for (const auto& t : ticks)
     if (!good(t, kSymbols.size())) std::abort();
   if (r == exchange::FrameResult::tick && ticks.empty()) std::abort();
