@@ -38,11 +38,11 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
     }
     out.ok = true;
   } catch (const exchange::ExchangeError& e) {
-    out.error = e.kind();
+    out.error = exchange::reason_of(e.kind());
     out.code = e.code();
     out.message = e.what();
   } catch (const std::exception& e) {
-    out.error = exchange::ExchangeError::Kind::unavailable;
+    out.error = core::Reason::unavailable;
     out.message = e.what();
   }
   return out;

@@ -20,9 +20,8 @@ using position_actor = caf::typed_actor<
     caf::reacts_to<check_atom, SlotSnapshot>,
     caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<idle_atom>::with<bool>,
-    caf::reacts_to<poll_atom>,     // asks the exchange again about a close that has not filled yet
-    caf::reacts_to<recover_atom>,   // resolves the intents a previous run left pending
-    caf::reacts_to<finish_atom>>;   // records again a stage result storage refused
+    caf::reacts_to<poll_atom>,      // the waiting stage's timer: a fill to ask about, a record to retry
+    caf::reacts_to<recover_atom>>;  // resolves the intents a previous run left pending
 
 // Streams prices to the position actors of each symbol; remembers the last price per symbol. A
 // tick reaches a position only when it leaves the position's quiet band (`band`: lower, upper),

@@ -14,6 +14,7 @@
 #include "core/arbiter.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/order.hpp"
+#include "core/order_call.hpp"
 #include "core/tick.hpp"
 #include "exchange/exchange.hpp"
 #include "storage/records.hpp"
@@ -42,36 +43,10 @@ struct PositionStatus {
   core::Price last_mark;
 };
 
-// One call into the exchange, answered with OrderReply; failures are values, not exceptions.
-struct OrderRequest {
-  enum class Op : unsigned char { close, stop, take_profit, cancel, query };
-  Op op = Op::close;
-  core::Symbol symbol;
-  core::Side side = core::Side::long_;
-  core::Qty qty;
-  core::Price trigger;
-  std::string client_id;  // close, stop, take_profit, query
-  core::OrderRef ref;     // cancel
-};
-
-struct OrderReply {
-  bool ok = false;
-  core::OrderState state;  // placed / queried order
-  bool found = true;       // query: the exchange knows the client id
-  std::optional<exchange::ExchangeError::Kind> error;
-  std::string code;        // the exchange's own code: "-2022"
-  std::string message;     // its message, or what else went wrong
-
-  // "rejected -2022 ReduceOnly Order is rejected.", for logs.
-  std::string reason() const {
-    return error ? core::reason_text(exchange::reason_of(*error), code, message) : message;
-  }
-  // A stage that ends on this reply failed for this reason.
-  core::Outcome failure() const {
-    return core::Outcome{core::OutcomeKind::failed, error ? exchange::reason_of(*error) : core::Reason::other, code,
-                         message};
-  }
-};
+// One call into the exchange, answered with OrderReply; failures are values, not exceptions
+// (core/order_call.hpp).
+using OrderRequest = core::OrderCommand;
+using OrderReply = core::OrderAnswer;
 
 struct ExchangeSnapshot {
   std::vector<exchange::ExchangePosition> positions;

@@ -230,10 +230,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         st.idle_waiters.push_back(promise);
         return promise;
       },
-      [=](poll_atom) { poll_fill(self); },
-      [=](finish_atom) {
-        if (auto retry = std::exchange(self->state.unrecorded, nullptr)) retry();
-      },
+      [=](poll_atom) { stage_timer(self); },
       [=](check_atom, const SlotSnapshot& snap) { check_slot(self, snap); },
   };
 }

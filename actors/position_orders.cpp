@@ -1,5 +1,6 @@
-// One order at a time for a position actor: a timeout or a duplicate client id is an unknown
-// outcome, resolved by asking the exchange for the client id before anything else happens.
+// Carries an order's conversation with the exchange (core/order_call.hpp) to the exchange actor,
+// command by command, and writes the notes it makes to the log. Trailing moves and reconcile
+// repairs use it; a stage's orders go through its StageRun.
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
@@ -10,75 +11,51 @@ namespace ptp::actors::position_parts {
 // The exchange actor itself did not answer: nothing is known to have been sent.
 OrderReply unavailable(const caf::error& e) {
   OrderReply rep;
-  rep.error = exchange::ExchangeError::Kind::unavailable;
+  rep.error = core::Reason::unavailable;
   rep.message = describe(e);
   return rep;
 }
 
-// Sends one order; a timeout or a duplicate client id is an unknown outcome, resolved by asking
-// the exchange for the client id before anything else happens.
+void log_notes(self_ptr self, const std::vector<core::Note>& notes) {
+  for (const auto& n : notes) {
+    const auto level = n.level == core::Note::Level::info    ? spdlog::level::info
+                       : n.level == core::Note::Level::warn  ? spdlog::level::warn
+                       : n.level == core::Note::Level::error ? spdlog::level::err
+                                                             : spdlog::level::critical;
+    spdlog::log(level, "[{}] {} {}", n.tag, who(self), n.text);
+  }
+}
+
+void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k) {
+  self->request(self->state.deps.exchange, caf::infinite, order_atom_v, command)
+      .then([=](OrderReply rep) { k(rep); }, [=](caf::error& e) { k(unavailable(e)); });
+}
+
+namespace {
+
+// Feeds a conversation (OrderCall or ReplaceCall) the exchange's answers until it is over.
+template <class Call, class K>
+void converse(self_ptr self, std::shared_ptr<Call> call, K k) {
+  ask_exchange(self, call->next(), [=](const OrderReply& rep) {
+    std::vector<core::Note> notes;
+    const bool over = call->answer(rep, notes);
+    log_notes(self, notes);
+    if (over) k(*call);
+    else converse(self, call, k);
+  });
+}
+
+}  // namespace
+
 void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
-  auto exchange = self->state.deps.exchange;
-  self->request(exchange, caf::infinite, order_atom_v, req)
-      .then(
-          [=](OrderReply rep) {
-            using Kind = exchange::ExchangeError::Kind;
-            if (rep.ok || !rep.error || (*rep.error != Kind::timeout && *rep.error != Kind::duplicate_client_id)) {
-              k(rep);
-              return;
-            }
-            OrderRequest q{Op::query, req.symbol, req.side, {}, {}, req.client_id, {}};
-            self->request(exchange, caf::infinite, order_atom_v, q)
-                .then(
-                    [=](OrderReply found) {
-                      if (found.ok && found.found) {
-                        spdlog::warn("[exchange] {} order {} had an unknown outcome ({}); the exchange has it: {}",
-                                     who(self), req.client_id, rep.reason(), core::to_string(found.state.status));
-                        k(found);
-                      } else {
-                        k(rep);  // not placed: a retry reuses the same client id
-                      }
-                    },
-                    [=](caf::error&) { k(rep); });
-          },
-          [=](caf::error& e) { k(unavailable(e)); });
+  converse(self, std::make_shared<core::OrderCall>(core::OrderCall::send(std::move(req))),
+           [k](const core::OrderCall& call) { k(call.result()); });
 }
 
-// Sends `req` only if the exchange does not already have its client id (recovery: a crashed run
-// may have sent it; a filled order's id can be reused on Binance, so a duplicate error is no
-// guarantee). A failed lookup sends nothing: the outcome stays unknown.
-void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
-  OrderRequest q{Op::query, req.symbol, req.side, {}, {}, req.client_id, {}};
-  self->request(self->state.deps.exchange, caf::infinite, order_atom_v, q)
-      .then(
-          [=](OrderReply found) {
-            if (!found.ok) {
-              k(found);
-            } else if (found.found && found.state.status != core::OrderStatus::rejected) {
-              spdlog::warn("[recovery] {} order {} was sent before the restart: {}", who(self), req.client_id,
-                           core::to_string(found.state.status));
-              k(found);
-            } else {
-              send_order(self, req, k);
-            }
-          },
-          [=](caf::error& e) { k(unavailable(e)); });
-}
-
-// Places `order` (looked up first when `resumed`), then cancels `old` (if any): the replacement is
-// on the exchange before the old order goes, so the position is never without it. `k` gets the
-// placement's reply and, when the old order could not be cancelled, why.
 void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
                    std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
-  auto place = resumed ? place_once : send_order;
-  place(self, order, [=](OrderReply placed) {
-    if (!placed.ok || old.empty()) {
-      k(placed, {});
-      return;
-    }
-    send_order(self, OrderRequest{Op::cancel, order.symbol, order.side, {}, {}, {}, old},
-               [=](OrderReply c) { k(placed, c.ok ? std::string() : c.reason()); });
-  });
+  converse(self, std::make_shared<core::ReplaceCall>(std::move(order), std::move(old), resumed),
+           [k](const core::ReplaceCall& call) { k(call.placed(), call.cancel_error()); });
 }
 
 // Numbers the next repeated order of the position (a trailing move, a repair) and saves the number

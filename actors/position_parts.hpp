@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actors/spawn.hpp"
+#include "core/stage_run.hpp"
 
 namespace ptp::actors::position_parts {
 
@@ -32,33 +33,24 @@ struct position_state {
   core::Price last_mark;
   std::set<std::uint8_t> observed;  // observe mode: stages already logged as due
   bool draining = false;  // shutting down: no new stage starts
-  std::shared_ptr<struct StageRun> unfilled;  // a stage whose close was accepted but has not filled
-  int fill_polls = 0;
+  std::shared_ptr<struct StageFlight> waiting;  // a stage waiting for its timer (a fill poll, a retry)
   std::vector<caf::typed_response_promise<bool>> drain_waiters;  // answered when the flight ends
   std::vector<caf::typed_response_promise<bool>> idle_waiters;   // answered when nothing is in flight
   std::deque<storage::StageRecord> pending_intents;  // left by a run that stopped mid-stage, resolved first
   // When the last flight ended (steady clock): an exchange snapshot asked for before it shows the
   // position as it was before that flight, so reconciling against it would undo the flight.
   std::int64_t changed_ns = 0;
-  std::function<void()> unrecorded;  // a stage result storage refused, tried again on finish_atom
   static inline const char* name = "position";
 };
 
 using self_ptr = position_actor::stateful_pointer<position_state>;
 using Done = std::function<void(Outcome)>;
 
-// Everything one stage execution carries from step to step.
-struct StageRun {
-  core::StageAction action;
-  storage::StageRecord record;       // the intent, completed step by step
-  storage::PositionRecord after;     // the position as it will be when the stage is done
-  std::vector<std::string> notes;    // what went wrong without failing the stage (kept stop, ...)
+// A stage in flight: its state machine (core/stage_run.hpp) and who is waiting for its outcome.
+struct StageFlight {
+  core::StageRun run;
   Done done;
-  // Recovering an intent a previous run left pending: every order is looked up by its client id
-  // before it is sent (the first run may have sent it), so nothing goes out twice.
-  bool resumed = false;
 };
-using RunPtr = std::shared_ptr<StageRun>;
 
 const core::Position& pos(self_ptr self);
 std::string who(self_ptr self);
@@ -71,8 +63,9 @@ void after_flight(self_ptr self);
 
 // position_orders.cpp
 OrderReply unavailable(const caf::error& e);
+void log_notes(self_ptr self, const std::vector<core::Note>& notes);
+void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k);
 void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
-void place_once(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
 void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
                    std::function<void(const OrderReply& placed, const std::string& cancel_error)> k);
 void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint32_t>)> k);
@@ -80,8 +73,8 @@ void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint
 // position_stage.cpp
 void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,
                 core::Price mark, Done done);
-void poll_fill(self_ptr self);
 void recover_next(self_ptr self);
+void stage_timer(self_ptr self);  // the waiting stage's timer fired
 
 // position_reconcile.cpp
 void check_slot(self_ptr self, const SlotSnapshot& snap);

@@ -177,15 +177,6 @@ std::string event_key(const StageRecord& r, std::int64_t ns) {
 
 }  // namespace
 
-std::string_view to_string(StageState s) {
-  switch (s) {
-    case StageState::pending: return "pending";
-    case StageState::done: return "done";
-    case StageState::failed: return "failed";
-  }
-  return "?";
-}
-
 namespace {
 
 // Version 1 deleted a failed stage's record (the failure stayed only in the event history), so

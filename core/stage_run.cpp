@@ -1,0 +1,278 @@
+#include "core/stage_run.hpp"
+
+#include "core/client_order_id.hpp"
+
+namespace ptp::core {
+namespace {
+
+std::string stage_text(const StageRecord& r) { return r.stage.str(); }
+
+}  // namespace
+
+StageRun StageRun::start(const StageAction& action, std::uint32_t attempt, Caller caller, Price mark,
+                         const PositionRecord& position, std::chrono::milliseconds dedupe_window, Now now) {
+  StageRun run;
+  run.now_ = std::move(now);
+  run.action_ = action;
+  run.before_ = run.after_ = position;
+  run.dedupe_window_ = dedupe_window;
+  StageRecord& r = run.record_;
+  const PositionKey& key = position.position.key;
+  r.key = key;
+  r.stage = action.stage;
+  r.caller = caller;
+  r.at = run.now_();
+  r.mark = mark;
+  r.planned_qty = action.close_qty;
+  r.new_stop = action.new_stop ? std::optional<Price>(action.new_stop->price) : std::nullopt;
+  r.attempt = attempt;
+  r.close_client_id = stage_order_id(key, action.stage, attempt, OrderStep::close);
+  r.stop_client_id = stage_order_id(key, action.stage, attempt, OrderStep::stop);
+  r.tp_client_id = stage_order_id(key, action.stage, attempt, OrderStep::take_profit);
+  run.phase_ = Phase::intent;
+  return run;
+}
+
+StageRun StageRun::resume(const StageRecord& intent, const PositionRecord& position, std::optional<Price> take_profit,
+                          Now now) {
+  StageRun run;
+  run.now_ = std::move(now);
+  run.resumed_ = true;
+  run.record_ = intent;
+  run.before_ = run.after_ = position;
+  run.action_.stage = intent.stage;
+  run.action_.close_qty = intent.planned_qty;
+  run.action_.remaining_after = position.position.remaining_size - intent.planned_qty;
+  if (intent.new_stop) run.action_.new_stop = StopPrice{*intent.new_stop, false};
+  if (!intent.tp_client_id.empty()) run.action_.take_profit_price = take_profit;
+  run.phase_ = Phase::recovery_query;
+  return run;
+}
+
+StageRun::Step StageRun::begin() {
+  if (!resumed_) return Step{StoreIntent{record_}, {}};
+  std::vector<Note> notes{{Note::Level::warn, "recovery",
+                           stage_text(record_) + ": an intent from " + std::string(to_string(record_.caller)) +
+                               " was left pending (the node stopped mid-stage); asking the exchange what happened "
+                               "before sending anything"}};
+  if (!record_.planned_qty.is_positive()) return place_stop(std::move(notes));
+  phase_ = Phase::recovery_query;
+  return Step{Send{query_close()}, std::move(notes)};
+}
+
+StageRun::Step StageRun::intent_stored() { return send_close(); }
+
+StageRun::Step StageRun::intent_exists(const StageRecord& existing) {
+  phase_ = Phase::done;
+  if (existing.state == StageState::pending) {
+    return Step{Done{Outcome{OutcomeKind::failed, Reason::unresolved_intent}, existing, std::nullopt, {}},
+                {{Note::Level::error, std::string(to_string(record_.caller)),
+                  stage_text(record_) + " has an unfinished intent from " + std::string(to_string(existing.caller)) +
+                      " (a crash mid-stage?); not sending it again until it is resolved"}}};
+  }
+  return Step{Done{recorded_outcome(existing.at, now_(), dedupe_window_), existing, std::nullopt, {}}, {}};
+}
+
+StageRun::Step StageRun::storage_failed(const std::string& why) {
+  if (phase_ == Phase::intent) {
+    phase_ = Phase::done;
+    return Step{Done{Outcome{OutcomeKind::failed, Reason::storage}, std::nullopt, std::nullopt, {}},
+                {{Note::Level::error, std::string(to_string(record_.caller)),
+                  stage_text(record_) + ": the intent could not be recorded (" + why + "); no order sent"}}};
+  }
+  // The result: what the exchange did is known only here, so the stage stays in flight (every
+  // caller gets in_progress, nothing else runs on the position) and the commit is tried again.
+  std::vector<Note> notes;
+  if (storage_failures_ % 30 == 0)
+    notes.push_back({Note::Level::critical, std::string(to_string(record_.caller)),
+                     stage_text(record_) + " (" + outcome_.str() + "): its result could not be recorded (" + why +
+                         "); the stage stays in flight and the record is tried again every " +
+                         std::to_string(kStorageRetry.count() / 1000) + " s"});
+  ++storage_failures_;
+  return Step{Wait{kStorageRetry}, std::move(notes)};
+}
+
+StageRun::Step StageRun::result_stored() {
+  phase_ = Phase::done;
+  std::optional<PositionRecord> position;
+  if (outcome_.kind != OutcomeKind::failed) position = after_;
+  return Step{Done{outcome_, record_, position, notes_}, {}};
+}
+
+OrderCommand StageRun::query_close() const {
+  const Position& p = before_.position;
+  return OrderCommand{OrderCommand::Op::query, p.key.symbol, p.side(), {}, {}, record_.close_client_id, {}};
+}
+
+StageRun::Step StageRun::send(OrderCommand order, std::vector<Note> notes) {
+  return Step{Send{std::move(order)}, std::move(notes)};
+}
+
+StageRun::Step StageRun::send_close() {
+  if (!action_.close_qty.is_positive()) return place_stop({});
+  const Position& p = before_.position;
+  call_ = OrderCall::send(
+      OrderCommand{OrderCommand::Op::close, p.key.symbol, p.side(), action_.close_qty, {}, record_.close_client_id, {}});
+  phase_ = Phase::closing;
+  return send(call_->next(), {});
+}
+
+StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
+  std::vector<Note> notes;
+  switch (phase_) {
+    case Phase::recovery_query:
+      if (!a.ok)
+        return Step{Wait{kRecoveryRetry},
+                    {{Note::Level::error, "recovery",
+                      stage_text(record_) + ": cannot ask the exchange (" + a.reason() +
+                          "); the stage stays pending, asking again in " + std::to_string(kRecoveryRetry.count() / 1000) +
+                          " s"}}};
+      if (!a.found || a.state.status == OrderStatus::rejected)
+        return finish(Outcome{OutcomeKind::failed, Reason::intent_not_sent, {}, "the close never reached the exchange"},
+                      {});
+      notes.push_back({Note::Level::warn, "recovery",
+                       stage_text(record_) + ": the close " + record_.close_client_id + " reached the exchange (" +
+                           std::string(to_string(a.state.status)) + "); finishing the stage"});
+      return close_ended(a.state, std::move(notes));
+    case Phase::closing: {
+      if (!call_->answer(a, notes)) return send(call_->next(), std::move(notes));
+      const OrderAnswer r = call_->result();
+      if (!r.ok) return finish(r.failure(), std::move(notes));
+      return close_ended(r.state, std::move(notes));
+    }
+    case Phase::polling: {
+      if (!call_->answer(a, notes)) return send(call_->next(), std::move(notes));
+      const OrderAnswer r = call_->result();
+      if (r.ok && r.found && r.state.status != OrderStatus::open && r.state.status != OrderStatus::partially_filled)
+        return close_ended(r.state, std::move(notes));
+      if (++fill_polls_ == kFastFillPolls)
+        notes.push_back({Note::Level::warn, "exchange",
+                         "close " + record_.close_client_id + " has not ended after " + std::to_string(kFastFillPolls) +
+                             " queries (" + (r.ok ? std::string(to_string(r.state.status)) : r.reason()) +
+                             "); asking every " + std::to_string(kSlowFillPoll.count() / 1000) +
+                             " s, the stage stays in flight"});
+      return Step{Wait{fill_polls_ < kFastFillPolls ? kFillPoll : kSlowFillPoll}, std::move(notes)};
+    }
+    case Phase::stop: {
+      if (!replace_->answer(a, notes)) return send(replace_->next(), std::move(notes));
+      const Price stop = action_.new_stop->price;
+      if (!replace_->placed().ok) {
+        // The old stop is still on the exchange: the position stays protected at the old level.
+        notes_.push_back("new stop " + stop.str() + " failed: " + replace_->placed().reason() + "; the old stop stays");
+        record_.new_stop.reset();
+      } else {
+        after_.stop_order = replace_->placed().state.ref;
+        after_.position.current_stop = stop;
+        if (!replace_->cancel_error().empty()) notes_.push_back("old stop cancel: " + replace_->cancel_error());
+      }
+      return place_take_profit(std::move(notes));
+    }
+    case Phase::take_profit: {
+      if (!replace_->answer(a, notes)) return send(replace_->next(), std::move(notes));
+      if (!replace_->placed().ok) {
+        notes_.push_back("take-profit resize failed: " + replace_->placed().reason() + "; the previous one stays");
+        record_.tp_client_id.clear();
+      } else {
+        after_.tp_order = replace_->placed().state.ref;
+        if (!replace_->cancel_error().empty()) notes_.push_back("old take-profit cancel: " + replace_->cancel_error());
+      }
+      return finish(completed(), std::move(notes));
+    }
+    case Phase::intent:
+    case Phase::result:
+    case Phase::done: break;
+  }
+  return Step{Wait{kFillPoll}, {}};  // an answer nothing asked for: unreachable by the actor's protocol
+}
+
+StageRun::Step StageRun::timer() {
+  switch (phase_) {
+    case Phase::polling:
+      call_ = OrderCall::send(query_close());
+      return send(call_->next(), {});
+    case Phase::recovery_query: return send(query_close(), {});
+    case Phase::result: return store_result({});
+    default: break;
+  }
+  return Step{Wait{kFillPoll}, {}};  // unreachable by the actor's protocol
+}
+
+// Where a close the exchange accepted goes next, from its state. Filled: the stop moves. Ended
+// (canceled, expired) with part of it filled: the stage goes on with the quantity closed, so no
+// retry can sell that part again. Ended with nothing filled: the stage failed, nothing was sold.
+// Still open: asked again until it ends (a close that has not ended is never given up on: a retry
+// would send a second close beside it); nothing else happens on the position meanwhile.
+StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> notes) {
+  if (close.status == OrderStatus::filled) return after_close(close, std::move(notes));
+  if (close.status == OrderStatus::canceled || close.status == OrderStatus::rejected) {
+    if (!close.filled_qty.is_positive())
+      return finish(Outcome{OutcomeKind::failed, Reason::close_unfilled, {},
+                            "the close ended " + std::string(to_string(close.status)) + " with nothing filled"},
+                    std::move(notes));
+    notes.push_back({Note::Level::warn, "exchange",
+                     "close " + record_.close_client_id + " ended " + std::string(to_string(close.status)) + " with " +
+                         close.filled_qty.str() + " of " + close.qty.str() + " filled; the stage goes on with that"});
+    return after_close(close, std::move(notes));
+  }
+  phase_ = Phase::polling;
+  fill_polls_ = 0;
+  return Step{Wait{kFillPoll}, std::move(notes)};
+}
+
+StageRun::Step StageRun::after_close(const OrderState& fill, std::vector<Note> notes) {
+  record_.closed_qty = fill.filled_qty;
+  record_.fill_price = fill.avg_fill_price;
+  after_.position.remaining_size -= fill.filled_qty;
+  if (fill.filled_qty != action_.close_qty)
+    notes_.push_back("filled " + fill.filled_qty.str() + " of " + action_.close_qty.str());
+  return place_stop(std::move(notes));
+}
+
+StageRun::Step StageRun::place_stop(std::vector<Note> notes) {
+  const Position& p = after_.position;
+  if (!p.remaining_size.is_positive()) {
+    // Flat: the exchange cancels reduce-only orders; nothing is left to protect.
+    after_.open = false;
+    after_.closed_at = now_();
+    return finish(completed(), std::move(notes));
+  }
+  if (!action_.new_stop) return place_take_profit(std::move(notes));
+  replace_.emplace(OrderCommand{OrderCommand::Op::stop, p.key.symbol, p.side(), p.remaining_size,
+                                action_.new_stop->price, record_.stop_client_id, {}},
+                   after_.stop_order, resumed_);
+  phase_ = Phase::stop;
+  return send(replace_->next(), std::move(notes));
+}
+
+StageRun::Step StageRun::place_take_profit(std::vector<Note> notes) {
+  const Position& p = after_.position;
+  if (!action_.take_profit_price || !p.remaining_size.is_positive()) return finish(completed(), std::move(notes));
+  replace_.emplace(OrderCommand{OrderCommand::Op::take_profit, p.key.symbol, p.side(), p.remaining_size,
+                                *action_.take_profit_price, record_.tp_client_id, {}},
+                   after_.tp_order, resumed_);
+  phase_ = Phase::take_profit;
+  return send(replace_->next(), std::move(notes));
+}
+
+// How a stage that got past its close ends: skipped (with the reason) or success.
+Outcome StageRun::completed() const {
+  if (!action_.skip) return Outcome{OutcomeKind::success};
+  return Outcome{OutcomeKind::skipped,
+                 *action_.skip == SkipReason::below_min_qty ? Reason::below_min_qty : Reason::below_min_notional};
+}
+
+StageRun::Step StageRun::finish(Outcome outcome, std::vector<Note> notes) {
+  record_.state = outcome.kind == OutcomeKind::failed ? StageState::failed : StageState::done;
+  record_.outcome = outcome;
+  record_.at = now_();
+  outcome_ = std::move(outcome);
+  phase_ = Phase::result;
+  return store_result(std::move(notes));
+}
+
+StageRun::Step StageRun::store_result(std::vector<Note> notes) {
+  // A failed stage leaves the position as it was; a done one as the stage left it.
+  return Step{StoreResult{record_, outcome_.kind == OutcomeKind::failed ? before_ : after_}, std::move(notes)};
+}
+
+}  // namespace ptp::core

@@ -1,0 +1,430 @@
+// The stage workflow and the order conversations as state machines, without actors: every
+// command a stage gives, every answer it can get, every point a crash can leave it at.
+#include <catch2/catch.hpp>
+
+#include "core/client_order_id.hpp"
+#include "core/order_call.hpp"
+#include "core/stage_run.hpp"
+#include "test_positions.hpp"
+
+using namespace ptp;
+using core::Note;
+using core::OrderAnswer;
+using core::OrderCall;
+using core::OrderCommand;
+using core::OrderKind;
+using core::OrderState;
+using core::OrderStatus;
+using core::OutcomeKind;
+using core::Price;
+using core::Qty;
+using core::Reason;
+using core::ReplaceCall;
+using core::StageRun;
+using core::StageState;
+using Op = OrderCommand::Op;
+
+namespace {
+
+const core::Clock::time_point kNow = core::Clock::time_point(std::chrono::seconds(1'800'000'000));
+core::Clock::time_point now() { return kNow; }
+
+OrderAnswer answered(OrderStatus status, const char* qty = "0.5", const char* filled = "0.5", const char* price = "2050",
+                     const char* exchange_id = "7") {
+  OrderAnswer a;
+  a.ok = true;
+  a.state.status = status;
+  a.state.qty = Qty::parse(qty);
+  a.state.filled_qty = Qty::parse(filled);
+  a.state.avg_fill_price = Price::parse(price);
+  a.state.ref.exchange_id = exchange_id;
+  return a;
+}
+OrderAnswer placed(const std::string& client_id, const char* exchange_id) {
+  OrderAnswer a = answered(OrderStatus::open, "1", "0", "0", exchange_id);
+  a.state.ref.client_id = client_id;
+  return a;
+}
+OrderAnswer failed(Reason reason, std::string code = "", std::string message = "") {
+  OrderAnswer a;
+  a.error = reason;
+  a.code = std::move(code);
+  a.message = std::move(message);
+  return a;
+}
+OrderAnswer not_found() {
+  OrderAnswer a;
+  a.ok = true;
+  a.found = false;
+  return a;
+}
+
+// ETH long 1.5 @ 2000, stop 1950 (1R = 50), its stop and take-profit resting; stage 1 at 2050:
+// close 0.5, stop to 2000, take-profit 2250 for the 1 left.
+struct Stage1 {
+  core::PositionRecord rec;
+  core::StageAction action;
+
+  Stage1() {
+    rec.position = test::adopted("ETH", core::Side::long_, "2000", "1950", "1.5");
+    rec.stop_order = core::OrderRef{"user-stop", "1"};
+    rec.tp_order = core::OrderRef{"tp-0", "2"};
+    action.stage = core::StageId{1};
+    action.close_qty = Qty::parse("0.5");
+    action.remaining_after = Qty::parse("1");
+    action.new_stop = core::StopPrice{Price::parse("2000"), false};
+    action.take_profit_price = Price::parse("2250");
+  }
+  StageRun start(std::uint32_t attempt = 0) const {
+    return StageRun::start(action, attempt, core::Caller::market, Price::parse("2050"), rec, std::chrono::seconds(30), now);
+  }
+  std::string id(core::OrderStep step, std::uint32_t attempt = 0) const {
+    return core::stage_order_id(rec.position.key, core::StageId{1}, attempt, step);
+  }
+  core::StageRecord intent(std::uint32_t attempt = 0) const {
+    auto s = start(attempt);
+    return std::get<StageRun::StoreIntent>(s.begin().command).record;
+  }
+};
+
+// The step's command, which must be a C (a copy: steps are temporaries).
+template <class C>
+C expect(const StageRun::Step& step) {
+  INFO("command index " << step.command.index());
+  REQUIRE(std::holds_alternative<C>(step.command));
+  return std::get<C>(step.command);
+}
+
+OrderCommand sends(const StageRun::Step& step, Op op, const std::string& client_id = {}) {
+  const auto s = expect<StageRun::Send>(step);
+  CHECK(s.order.op == op);
+  if (!client_id.empty()) CHECK(s.order.client_id == client_id);
+  return s.order;
+}
+
+bool has_note(const StageRun::Step& step, Note::Level level, const std::string& text) {
+  for (const auto& n : step.notes)
+    if (n.level == level && n.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("an order call sends once and resolves an unknown outcome by its client id", "[order_call]") {
+  const OrderCommand close{Op::close, core::Symbol::parse("ETH"), core::Side::long_, Qty::parse("0.5"), {}, "c1", {}};
+  std::vector<Note> notes;
+  SECTION("an answer ends it") {
+    auto call = OrderCall::send(close);
+    CHECK(call.next().op == Op::close);
+    CHECK(call.answer(failed(Reason::rejected, "-2022", "ReduceOnly Order is rejected."), notes));
+    CHECK(call.result().failure().str() == "failed:rejected -2022 ReduceOnly Order is rejected.");
+  }
+  SECTION("a timeout is resolved by a query, never by sending again") {
+    auto call = OrderCall::send(close);
+    CHECK_FALSE(call.answer(failed(Reason::timeout, "", "timed out"), notes));
+    CHECK(call.next().op == Op::query);
+    CHECK(call.next().client_id == "c1");
+    CHECK(call.answer(answered(OrderStatus::filled), notes));
+    CHECK(call.result().ok);
+    CHECK(call.result().state.status == OrderStatus::filled);
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].text == "order c1 had an unknown outcome (timeout timed out); the exchange has it: filled");
+  }
+  SECTION("a duplicate id the exchange does not have after all: the original failure stands") {
+    auto call = OrderCall::send(close);
+    CHECK_FALSE(call.answer(failed(Reason::duplicate_client_id, "-4116"), notes));
+    CHECK(call.answer(not_found(), notes));
+    CHECK(call.result().error == Reason::duplicate_client_id);
+  }
+  SECTION("a query the exchange cannot answer leaves the outcome as it was: unknown") {
+    auto call = OrderCall::send(close);
+    CHECK_FALSE(call.answer(failed(Reason::timeout), notes));
+    CHECK(call.answer(failed(Reason::unavailable), notes));
+    CHECK(call.result().error == Reason::timeout);
+  }
+  SECTION("send_once asks first: found, it is not sent") {
+    auto call = OrderCall::send_once(close);
+    CHECK(call.next().op == Op::query);
+    CHECK(call.answer(answered(OrderStatus::filled), notes));
+    CHECK(call.result().state.status == OrderStatus::filled);
+    CHECK(notes.at(0).text == "order c1 was sent before the restart: filled");
+  }
+  SECTION("send_once: not found, or refused before, it is sent") {
+    for (const OrderAnswer& lookup : {not_found(), answered(OrderStatus::rejected)}) {
+      auto call = OrderCall::send_once(close);
+      CHECK_FALSE(call.answer(lookup, notes));
+      CHECK(call.next().op == Op::close);
+      CHECK(call.answer(answered(OrderStatus::filled), notes));
+    }
+  }
+  SECTION("send_once: the exchange cannot be asked, so nothing is sent") {
+    auto call = OrderCall::send_once(close);
+    CHECK(call.answer(failed(Reason::unavailable), notes));
+    CHECK_FALSE(call.result().ok);
+  }
+}
+
+TEST_CASE("a replacement places the new order before it cancels the old one", "[order_call]") {
+  const OrderCommand stop{Op::stop, core::Symbol::parse("ETH"), core::Side::long_, Qty::parse("1"), Price::parse("2000"), "s1", {}};
+  std::vector<Note> notes;
+  ReplaceCall call(stop, core::OrderRef{"old", "1"}, false);
+  CHECK(call.next().op == Op::stop);
+  CHECK_FALSE(call.answer(placed("s1", "9"), notes));
+  CHECK(call.next().op == Op::cancel);
+  CHECK(call.next().ref.exchange_id == "1");
+  CHECK(call.answer(failed(Reason::not_found, "-2011", "Unknown order sent."), notes));
+  CHECK(call.placed().state.ref.exchange_id == "9");
+  CHECK(call.cancel_error() == "not_found -2011 Unknown order sent.");
+
+  ReplaceCall refused(stop, core::OrderRef{"old", "1"}, false);
+  CHECK(refused.answer(failed(Reason::rejected, "-2021"), notes));  // nothing cancelled: the old one stays
+  CHECK_FALSE(refused.placed().ok);
+  ReplaceCall first(stop, {}, false);
+  CHECK(first.answer(placed("s1", "9"), notes));  // no old order: done once placed
+}
+
+TEST_CASE("a stage: intent, close, new stop, old stop cancelled, take-profit resized, result", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start(2);
+  const auto& intent = expect<StageRun::StoreIntent>(run.begin()).record;
+  CHECK(intent.state == StageState::pending);
+  CHECK(intent.attempt == 2);
+  CHECK(intent.close_client_id == s.id(core::OrderStep::close, 2));
+  CHECK(intent.planned_qty.str() == "0.5");
+  CHECK(intent.at == kNow);
+  const auto& close = sends(run.intent_stored(), Op::close, s.id(core::OrderStep::close, 2));
+  CHECK(close.qty.str() == "0.5");
+  const auto& stop = sends(run.order_answered(answered(OrderStatus::filled)), Op::stop, s.id(core::OrderStep::stop, 2));
+  CHECK(stop.trigger.str() == "2000");
+  CHECK(stop.qty.str() == "1");
+  CHECK(sends(run.order_answered(placed(s.id(core::OrderStep::stop, 2), "10")), Op::cancel).ref.exchange_id == "1");
+  const auto& tp = sends(run.order_answered(answered(OrderStatus::canceled, "1.5", "0")), Op::take_profit);
+  CHECK(tp.trigger.str() == "2250");
+  CHECK(tp.qty.str() == "1");
+  CHECK(sends(run.order_answered(placed(s.id(core::OrderStep::take_profit, 2), "11")), Op::cancel).ref.exchange_id == "2");
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+  CHECK(result.record.state == StageState::done);
+  CHECK(result.record.closed_qty.str() == "0.5");
+  CHECK(result.record.fill_price.str() == "2050");
+  CHECK(result.position.position.remaining_size.str() == "1");
+  CHECK(result.position.position.current_stop.str() == "2000");
+  CHECK(result.position.stop_order.exchange_id == "10");
+  CHECK(result.position.tp_order.exchange_id == "11");
+  const auto& done = expect<StageRun::Done>(run.result_stored());
+  CHECK(done.outcome.kind == OutcomeKind::success);
+  REQUIRE(done.position);
+  CHECK(done.position->position.current_stop.str() == "2000");
+  CHECK(done.notes.empty());
+}
+
+TEST_CASE("a stage found recorded answers from the record, an unresolved intent blocks it", "[stage_run]") {
+  Stage1 s;
+  auto done_intent = s.intent();
+  done_intent.state = StageState::done;
+  done_intent.at = kNow - std::chrono::seconds(10);
+  auto run = s.start();
+  run.begin();
+  const auto& recent = expect<StageRun::Done>(run.intent_exists(done_intent));
+  CHECK(recent.outcome.kind == OutcomeKind::recently_executed);
+  CHECK(recent.record->state == StageState::done);
+  done_intent.at = kNow - std::chrono::minutes(10);
+  auto later = s.start();
+  later.begin();
+  CHECK(expect<StageRun::Done>(later.intent_exists(done_intent)).outcome.kind == OutcomeKind::already_executed);
+  auto pending = s.intent();
+  auto blocked = s.start();
+  blocked.begin();
+  const auto step = blocked.intent_exists(pending);
+  CHECK(expect<StageRun::Done>(step).outcome.str() == "failed:unresolved_intent");
+  CHECK(has_note(step, Note::Level::error, "has an unfinished intent from market (a crash mid-stage?)"));
+}
+
+TEST_CASE("no durable intent, no order", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  const auto step = run.storage_failed("LMDB commit: No space left on device");
+  const auto& done = expect<StageRun::Done>(step);
+  CHECK(done.outcome.str() == "failed:storage");
+  CHECK_FALSE(done.record);
+  CHECK(has_note(step, Note::Level::error, "the intent could not be recorded (LMDB commit: No space left on device)"));
+}
+
+TEST_CASE("a rejected close fails the stage, records why, and leaves the position as it was", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  const auto& result =
+      expect<StageRun::StoreResult>(run.order_answered(failed(Reason::rejected, "-2022", "ReduceOnly Order is rejected.")));
+  CHECK(result.record.state == StageState::failed);
+  CHECK(result.record.outcome.reason == Reason::rejected);
+  CHECK(result.record.outcome.venue_code == "-2022");
+  CHECK(result.position.position.remaining_size.str() == "1.5");
+  CHECK(result.position.stop_order.client_id == "user-stop");
+  const auto& done = expect<StageRun::Done>(run.result_stored());
+  CHECK(done.outcome.kind == OutcomeKind::failed);
+  CHECK_FALSE(done.position);  // nothing to take over
+  CHECK(done.record->state == StageState::failed);
+}
+
+TEST_CASE("a close that timed out is asked about, never sent again", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  const auto step = run.order_answered(failed(Reason::timeout));
+  sends(step, Op::query, s.id(core::OrderStep::close));
+  const auto next = run.order_answered(answered(OrderStatus::filled));
+  sends(next, Op::stop);
+  CHECK(has_note(next, Note::Level::warn, "had an unknown outcome"));
+}
+
+TEST_CASE("a close that has not filled is polled until it ends, the stop moves only after the fill", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  CHECK(expect<StageRun::Wait>(run.order_answered(answered(OrderStatus::open, "0.5", "0", "0"))).delay == StageRun::kFillPoll);
+  for (int poll = 1; poll <= StageRun::kFastFillPolls; ++poll) {
+    sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+    const auto step = run.order_answered(answered(OrderStatus::open, "0.5", "0", "0"));
+    const auto& wait = expect<StageRun::Wait>(step);
+    CHECK(wait.delay == (poll < StageRun::kFastFillPolls ? StageRun::kFillPoll : StageRun::kSlowFillPoll));
+    CHECK(has_note(step, Note::Level::warn, "has not ended after 100 queries") == (poll == StageRun::kFastFillPolls));
+  }
+  sends(run.timer(), Op::query);
+  sends(run.order_answered(answered(OrderStatus::filled)), Op::stop);
+}
+
+TEST_CASE("a close that ends part filled goes on with what filled, one that ends unfilled fails", "[stage_run]") {
+  Stage1 s;
+  auto half = s.start();
+  half.begin();
+  half.intent_stored();
+  const auto step = half.order_answered(answered(OrderStatus::canceled, "0.5", "0.25"));
+  const auto& stop = sends(step, Op::stop);
+  CHECK(stop.qty.str() == "1.25");
+  CHECK(has_note(step, Note::Level::warn, "ended canceled with 0.25 of 0.5 filled; the stage goes on with that"));
+  auto none = s.start();
+  none.begin();
+  none.intent_stored();
+  const auto& result = expect<StageRun::StoreResult>(none.order_answered(answered(OrderStatus::canceled, "0.5", "0")));
+  CHECK(result.record.outcome.str() == "failed:close_unfilled: the close ended canceled with nothing filled");
+}
+
+TEST_CASE("a stop the exchange refuses leaves the old one, the take-profit is still resized", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  run.order_answered(answered(OrderStatus::filled));
+  sends(run.order_answered(failed(Reason::rejected, "-2021", "Order would immediately trigger.")), Op::take_profit);
+  run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+  CHECK(result.position.position.current_stop.str() == "1950");
+  CHECK(result.position.stop_order.client_id == "user-stop");
+  CHECK_FALSE(result.record.new_stop);
+  const auto& done = expect<StageRun::Done>(run.result_stored());
+  CHECK(done.notes == std::vector<std::string>{"new stop 2000 failed: rejected -2021 Order would immediately trigger.; "
+                                               "the old stop stays"});
+}
+
+TEST_CASE("a close that flattens the position ends the stage with nothing left to protect", "[stage_run]") {
+  Stage1 s;
+  s.action.close_qty = Qty::parse("1.5");
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::filled, "1.5", "1.5")));
+  CHECK_FALSE(result.position.open);
+  CHECK(result.position.closed_at == kNow);
+  CHECK(result.position.position.remaining_size.is_zero());
+}
+
+TEST_CASE("a skipped close still moves the stop", "[stage_run]") {
+  Stage1 s;
+  s.action.close_qty = Qty{};
+  s.action.skip = core::SkipReason::below_min_qty;
+  auto run = s.start();
+  run.begin();
+  sends(run.intent_stored(), Op::stop);
+  run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
+  run.order_answered(answered(OrderStatus::canceled));
+  run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+  expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+  CHECK(expect<StageRun::Done>(run.result_stored()).outcome.str() == "skipped:below_min_qty");
+}
+
+TEST_CASE("a result storage refuses keeps the stage in flight and is stored again", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  expect<StageRun::StoreResult>(run.order_answered(failed(Reason::rejected, "-2022")));
+  for (int attempt = 0; attempt < 31; ++attempt) {
+    const auto step = run.storage_failed("No space left on device");
+    CHECK(expect<StageRun::Wait>(step).delay == StageRun::kStorageRetry);
+    CHECK(has_note(step, Note::Level::critical, "its result could not be recorded") == (attempt % 30 == 0));
+    expect<StageRun::StoreResult>(run.timer());
+  }
+  CHECK(expect<StageRun::Done>(run.result_stored()).outcome.kind == OutcomeKind::failed);
+}
+
+TEST_CASE("recovery: an intent whose close never reached the exchange is recorded not sent", "[stage_run][recovery]") {
+  Stage1 s;
+  auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  const auto first = run.begin();
+  sends(first, Op::query, s.id(core::OrderStep::close));
+  CHECK(has_note(first, Note::Level::warn, "was left pending (the node stopped mid-stage)"));
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(not_found()));
+  CHECK(result.record.outcome.reason == Reason::intent_not_sent);
+  CHECK(result.record.attempt == 0);
+  CHECK(result.position.position.remaining_size.str() == "1.5");
+}
+
+TEST_CASE("recovery: a close that went out is finished from there, every later order looked up before it is sent",
+          "[stage_run][recovery]") {
+  Stage1 s;
+  SECTION("killed after the close filled: the stop is asked about, then placed") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    sends(run.order_answered(answered(OrderStatus::filled)), Op::query, s.id(core::OrderStep::stop));
+    sends(run.order_answered(not_found()), Op::stop, s.id(core::OrderStep::stop));
+    sends(run.order_answered(placed(s.id(core::OrderStep::stop), "10")), Op::cancel);
+  }
+  SECTION("killed after the new stop: it is found, not placed again; the old one is cancelled") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    run.order_answered(answered(OrderStatus::filled));
+    const auto step = run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
+    CHECK(sends(step, Op::cancel).ref.exchange_id == "1");
+    CHECK(has_note(step, Note::Level::warn, "was sent before the restart: open"));
+    sends(run.order_answered(answered(OrderStatus::canceled)), Op::query, s.id(core::OrderStep::take_profit));
+    sends(run.order_answered(not_found()), Op::take_profit);
+    run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+    const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+    CHECK(result.position.stop_order.exchange_id == "10");
+    CHECK(result.record.state == StageState::done);
+  }
+  SECTION("killed while the close was still open: it is polled until it ends") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    expect<StageRun::Wait>(run.order_answered(answered(OrderStatus::open, "0.5", "0", "0")));
+    sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+  }
+  SECTION("the exchange cannot be asked: the stage stays pending and asks again") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    const auto step = run.order_answered(failed(Reason::unavailable, "", "HTTP 503"));
+    CHECK(expect<StageRun::Wait>(step).delay == StageRun::kRecoveryRetry);
+    CHECK(has_note(step, Note::Level::error, "cannot ask the exchange (unavailable HTTP 503)"));
+    sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+  }
+  SECTION("a stage with nothing to close goes straight to its stop") {
+    auto intent = s.intent();
+    intent.planned_qty = Qty{};
+    auto run = StageRun::resume(intent, s.rec, Price::parse("2250"), now);
+    sends(run.begin(), Op::query, s.id(core::OrderStep::stop));
+  }
+}
