@@ -18,11 +18,7 @@ namespace position_parts {
 const core::Position& pos(self_ptr self) { return self->state.rec.position; }
 std::string who(self_ptr self) { return pos(self).key.str(); }
 
-std::string stop_label(self_ptr self, core::Price stop) {
-  const core::Ratio r = core::r_multiple(pos(self), stop);
-  if (r.is_zero()) return stop.str() + " (breakeven)";
-  return fmt::format("{} ({}{}R)", stop.str(), r.is_positive() ? "+" : "", r.str(2));
-}
+std::string stop_label(self_ptr self, core::Price stop) { return core::stop_label(pos(self), stop); }
 
 void count(self_ptr self, core::Caller caller, OutcomeKind kind) {
   self->send(self->state.deps.metrics, outcome_atom_v, caller, kind);
@@ -85,8 +81,7 @@ void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, 
     }
     if (!cancel_error.empty()) spdlog::warn("[market] {} old stop cancel: {}", who(self), cancel_error);
     const core::Price old_price = after->position.current_stop;
-    after->stop_order = rep.state.ref;
-    after->position.current_stop = stop.price;
+    after->stop_placed(stop.price, rep.state.ref);
     spdlog::info("[market] {} trailing stop {} -> {} (best {})", who(self), old_price.str(), stop_label(self, stop.price),
                  best.str());
     auto done = [=] {

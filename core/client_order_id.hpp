@@ -19,6 +19,12 @@ enum class OrderStep : unsigned char { close, stop, take_profit };
 // `seq` tells apart repeated orders of one step (trailing stop moves); stage 0 is adoption.
 std::string client_order_id(const PositionKey& key, StageId stage, OrderStep step, std::uint32_t seq = 0);
 
+// A repeated order of a step outside any stage execution (a reconcile's repair): stage 0, its
+// number `seq` saved before it is sent.
+inline std::string repair_order_id(const PositionKey& key, OrderStep step, std::uint32_t seq) {
+  return client_order_id(key, StageId{0}, step, seq);
+}
+
 // The orders of one execution of a stage. A stage run again after it failed is a new attempt with
 // ids of its own: an exchange lets a finished order's id be sent again (Binance: "unique among open
 // orders") and would make a second order of it, and a lookup by that id could then find either.

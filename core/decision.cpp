@@ -83,8 +83,8 @@ Price owed_stop(const Position& position, ExecutedStages done, Price mark, const
 }
 
 void apply_stage(Position& position, const StageAction& action) {
-  position.remaining_size -= action.close_qty;
-  if (action.new_stop) position.current_stop = action.new_stop->price;
+  position.closed(action.close_qty);
+  if (action.new_stop) position.stop_moved(action.new_stop->price);
 }
 
 std::optional<Price> next_trigger_price(const Position& position, ExecutedStages done, const StagePlan& plan) {

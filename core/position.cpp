@@ -85,4 +85,10 @@ bool at_or_beyond(Side side, Price price, Price level) {
 
 bool tighter_stop(Side side, Price a, Price b) { return side == Side::long_ ? a > b : a < b; }
 
+std::string stop_label(const Position& p, Price stop) {
+  const Ratio r = r_multiple(p, stop);
+  if (r.is_zero()) return stop.str() + " (breakeven)";
+  return stop.str() + " (" + (r.is_positive() ? "+" : "") + r.str(2) + "R)";
+}
+
 }  // namespace ptp::core

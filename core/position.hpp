@@ -38,6 +38,11 @@ struct Position {
 
   Side side() const { return key.side; }
   Price risk() const { return (entry - initial_stop).abs(); }  // 1R as a price distance
+
+  // The one bookkeeping of what the node does to a position (a stage, a trailing move, a repair):
+  // a filled close comes off the size; a stop placed becomes the stop.
+  void closed(Qty filled) { remaining_size -= filled; }
+  void stop_moved(Price stop) { current_stop = stop; }
 };
 
 enum class AdoptStatus : unsigned char {
@@ -61,6 +66,8 @@ Adoption adopt(const PositionKey& key, Price entry, Qty size, std::optional<Pric
 
 // R = direction x (price - entry) / |entry - initial stop|, truncated to 1e-8.
 Ratio r_multiple(const Position& p, Price price);
+// A stop level as logs name it: "2000 (breakeven)", "2050 (+1R)", "1950 (-1R)".
+std::string stop_label(const Position& p, Price stop);
 
 // The first price (in 1e-8 units) at which the position is `r` R in profit: the mark reaches `r`
 // exactly when it is at or beyond this price. Offsets round away from the entry.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/arbiter.hpp"
 #include "core/order.hpp"
@@ -21,6 +22,12 @@ struct PositionRecord {
   bool open = true;
   Clock::time_point adopted_at;
   Clock::time_point closed_at;
+
+  // A stop order the exchange accepted now protects the position.
+  void stop_placed(Price stop, OrderRef order) {
+    position.stop_moved(stop);
+    stop_order = std::move(order);
+  }
 };
 
 enum class StageState : unsigned char { pending, done, failed };

@@ -161,8 +161,7 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
         notes_.push_back("new stop " + stop.str() + " failed: " + replace_->placed().reason() + "; the old stop stays");
         record_.new_stop.reset();
       } else {
-        after_.stop_order = replace_->placed().state.ref;
-        after_.position.current_stop = stop;
+        after_.stop_placed(stop, replace_->placed().state.ref);
         if (!replace_->cancel_error().empty()) notes_.push_back("old stop cancel: " + replace_->cancel_error());
       }
       return place_take_profit(std::move(notes));
@@ -222,7 +221,7 @@ StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> 
 StageRun::Step StageRun::after_close(const OrderState& fill, std::vector<Note> notes) {
   record_.closed_qty = fill.filled_qty;
   record_.fill_price = fill.avg_fill_price;
-  after_.position.remaining_size -= fill.filled_qty;
+  after_.position.closed(fill.filled_qty);
   if (fill.filled_qty != action_.close_qty)
     notes_.push_back("filled " + fill.filled_qty.str() + " of " + action_.close_qty.str());
   return place_stop(std::move(notes));
