@@ -11,6 +11,7 @@
 #include "actors/position_parts.hpp"
 #include "core/client_order_id.hpp"
 #include "core/quiet_band.hpp"
+#include "core/trailing_move.hpp"
 
 namespace ptp::actors {
 namespace position_parts {
@@ -52,50 +53,14 @@ void after_flight(self_ptr self) {
   }
 }
 
-void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, std::uint32_t seq);
-
-// A trailing-stop move: its order number saved, then the new stop, then the old one cancelled. The
-// flight ends once the position record is saved, so the next move starts from the stop just placed.
+// A trailing-stop move (core/trailing_move.hpp). The flight ends once the position record is
+// saved, so the next move starts from the stop just placed.
 void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
-  self->state.in_flight = true;
-  reserve_order_seq(self, [=](std::optional<std::uint32_t> seq) {
-    if (seq) place_trailing_stop(self, stop, best, *seq);
-    else after_flight(self);
-  });
-}
-
-void place_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best, std::uint32_t seq) {
   auto& st = self->state;
-  auto after = std::make_shared<storage::PositionRecord>(st.rec);
-  after->position.trail_best = best;
-  const core::Position& p = after->position;
   const core::StageSpec* trailing = core::active_trailing_stage(st.deps.settings->plan, st.book.executed());
-  const std::string id = core::client_order_id(p.key, trailing ? trailing->id : core::StageId{0}, core::OrderStep::stop, seq);
-  OrderRequest req{Op::stop, p.key.symbol, p.side(), p.remaining_size, stop.price, id, {}};
-  replace_order(self, req, after->stop_order, /*resumed=*/false, [=](const OrderReply& rep, const std::string& cancel_error) {
-    if (!rep.ok) {
-      spdlog::warn("[market] {} trailing stop {} failed: {}; the stop stays {}", who(self), stop.price.str(), rep.reason(),
-                   self->state.rec.position.current_stop.str());
-      after_flight(self);
-      return;
-    }
-    if (!cancel_error.empty()) spdlog::warn("[market] {} old stop cancel: {}", who(self), cancel_error);
-    const core::Price old_price = after->position.current_stop;
-    after->stop_placed(stop.price, rep.state.ref);
-    spdlog::info("[market] {} trailing stop {} -> {} (best {})", who(self), old_price.str(), stop_label(self, stop.price),
-                 best.str());
-    auto done = [=] {
-      self->state.rec = *after;
-      after_flight(self);
-    };
-    self->request(self->state.deps.persistence, caf::infinite, save_atom_v, *after)
-        .then([=](bool) { done(); },
-              [=](caf::error& e) {
-                spdlog::error("[market] {} trailing stop placed on the exchange but not saved: {}", who(self),
-                              describe(e));
-                done();
-              });
-  });
+  auto move = std::make_shared<core::TrailingMove>(st.rec, stop, best, trailing ? trailing->id : core::StageId{0});
+  st.in_flight = true;
+  run_record_work(self, move, move->begin());
 }
 
 void log_observed(self_ptr self, core::Caller caller, const std::vector<core::StageAction>& actions, core::Ratio r,

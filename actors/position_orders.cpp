@@ -1,6 +1,6 @@
-// Carries an order's conversation with the exchange (core/order_call.hpp) to the exchange actor,
-// command by command, and writes the notes it makes to the log. Trailing moves and reconcile
-// repairs use it; a stage's orders go through its StageRun.
+// Carries orders to the exchange actor and the core's notes to the log, for a stage run
+// (position_stage.cpp) and the workflows outside a stage (core/record_work.hpp: trailing moves,
+// reconcile repairs).
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
@@ -31,52 +31,28 @@ void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void
       .then([=](OrderReply rep) { k(rep); }, [=](caf::error& e) { k(unavailable(e)); });
 }
 
-namespace {
-
-// Feeds a conversation (OrderCall or ReplaceCall) the exchange's answers until it is over.
-template <class Call, class K>
-void converse(self_ptr self, std::shared_ptr<Call> call, K k) {
-  ask_exchange(self, call->next(), [=](const OrderReply& rep) {
-    std::vector<core::Note> notes;
-    const bool over = call->answer(rep, notes);
-    log_notes(self, notes);
-    if (over) k(*call);
-    else converse(self, call, k);
-  });
-}
-
-}  // namespace
-
-void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k) {
-  converse(self, std::make_shared<core::OrderCall>(core::OrderCall::send(std::move(req))),
-           [k](const core::OrderCall& call) { k(call.result()); });
-}
-
-void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
-                   std::function<void(const OrderReply& placed, const std::string& cancel_error)> k) {
-  converse(self, std::make_shared<core::ReplaceCall>(std::move(order), std::move(old), resumed),
-           [k](const core::ReplaceCall& call) { k(call.placed(), call.cancel_error()); });
-}
-
-// Numbers the next repeated order of the position (a trailing move, a repair) and saves the number
-// before the order goes out, as a stage's intent is saved before its close: no number, so no client
-// id, is ever handed out twice, restarts included. Storage that refuses it sends nothing (`k` gets
-// nullopt) and the number is handed out again next time.
-void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint32_t>)> k) {
+// Carries a workflow's commands out (core/record_work.hpp) and feeds it the answers. The record
+// it saves is the position's from then on, saved or not (the exchange has those orders either way);
+// the flight ends with it.
+void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step step) {
+  using W = core::RecordWork;
+  log_notes(self, step.notes);
   auto& st = self->state;
-  storage::PositionRecord reserved = st.rec;
-  reserved.order_seq += 1;
-  self->request(st.deps.persistence, caf::infinite, save_atom_v, reserved)
-      .then(
-          [=](bool) {
-            self->state.rec.order_seq = std::max(self->state.rec.order_seq, reserved.order_seq);
-            k(reserved.order_seq);
-          },
-          [=](caf::error& e) {
-            spdlog::error("[exchange] {}: the next order number could not be saved ({}); nothing sent", who(self),
-                          describe(e));
-            k(std::nullopt);
-          });
+  if (auto* reserve = std::get_if<W::Reserve>(&step.command)) {
+    self->request(st.deps.persistence, caf::infinite, save_atom_v, reserve->record)
+        .then([=](bool) { run_record_work(self, work, work->reserved()); },
+              [=](caf::error& e) { run_record_work(self, work, work->reserve_failed(describe(e))); });
+  } else if (auto* send = std::get_if<W::Send>(&step.command)) {
+    ask_exchange(self, send->order, [=](const OrderReply& rep) { run_record_work(self, work, work->order_answered(rep)); });
+  } else if (auto* save = std::get_if<W::Save>(&step.command)) {
+    st.rec = save->record;
+    self->request(st.deps.persistence, caf::infinite, save_atom_v, save->record)
+        .then([=](bool) { run_record_work(self, work, work->saved()); },
+              [=](caf::error& e) { run_record_work(self, work, work->save_failed(describe(e))); });
+  } else {
+    st.rec = std::get<W::Done>(step.command).record;
+    after_flight(self);
+  }
 }
 
 }  // namespace ptp::actors::position_parts

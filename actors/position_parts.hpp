@@ -1,6 +1,6 @@
 // The position actor's parts, shared by its translation units and included by them only:
 //   position_actor.cpp      the behavior, ticks, trailing stops, observe mode
-//   position_orders.cpp     one order at a time (unknown outcomes resolved by client id)
+//   position_orders.cpp     orders to the exchange actor; the driver of trailing moves and repairs
 //   position_stage.cpp      a stage's execution, and the recovery of one a stopped run left pending
 //   position_reconcile.cpp  the exchange's view of the slot against the record
 #pragma once
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actors/spawn.hpp"
+#include "core/record_work.hpp"
 #include "core/stage_run.hpp"
 
 namespace ptp::actors::position_parts {
@@ -65,10 +66,8 @@ void after_flight(self_ptr self);
 OrderReply unavailable(const caf::error& e);
 void log_notes(self_ptr self, const std::vector<core::Note>& notes);
 void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k);
-void send_order(self_ptr self, OrderRequest req, std::function<void(OrderReply)> k);
-void replace_order(self_ptr self, OrderRequest order, core::OrderRef old, bool resumed,
-                   std::function<void(const OrderReply& placed, const std::string& cancel_error)> k);
-void reserve_order_seq(self_ptr self, std::function<void(std::optional<std::uint32_t>)> k);
+// Runs a trailing move or a reconcile repair from `first` (its begin()) to its end; the caller set in_flight.
+void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step first);
 
 // position_stage.cpp
 void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,

@@ -1,6 +1,6 @@
 // Reconciliation of one position, carried out: the diff and the repair are core/reconcile's (the
-// exchange's view of the slot against the record); this file hands it the slot, carries its
-// commands to the persistence and exchange actors and writes its notes to the log.
+// exchange's view of the slot against the record); this file hands it the slot and runs the
+// repair (run_record_work in position_orders.cpp).
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
@@ -8,30 +8,6 @@
 #include "core/reconcile.hpp"
 
 namespace ptp::actors::position_parts {
-namespace {
-
-using Repair = std::shared_ptr<core::Reconcile>;
-
-void drive(self_ptr self, Repair r, core::Reconcile::Step step) {
-  log_notes(self, step.notes);
-  auto& st = self->state;
-  if (auto* reserve = std::get_if<core::Reconcile::Reserve>(&step.command)) {
-    self->request(st.deps.persistence, caf::infinite, save_atom_v, reserve->record)
-        .then([=](bool) { drive(self, r, r->reserved()); },
-              [=](caf::error& e) { drive(self, r, r->reserve_failed(describe(e))); });
-  } else if (auto* send = std::get_if<core::Reconcile::Send>(&step.command)) {
-    ask_exchange(self, send->order, [=](const OrderReply& rep) { drive(self, r, r->order_answered(rep)); });
-  } else if (auto* save = std::get_if<core::Reconcile::Save>(&step.command)) {
-    st.rec = save->record;  // what the exchange now has, saved or not
-    self->request(st.deps.persistence, caf::infinite, save_atom_v, save->record)
-        .then([=](bool) { drive(self, r, r->saved()); }, [=](caf::error& e) { drive(self, r, r->save_failed(describe(e))); });
-  } else {
-    st.rec = std::get<core::Reconcile::Done>(step.command).record;
-    after_flight(self);  // the flight ends once the record is saved (or could not be): the next reconcile starts from it
-  }
-}
-
-}  // namespace
 
 // Compares the exchange's slot with the record (skipped while a flight runs, and for a snapshot
 // asked for before the last flight ended: it would undo that flight), then repairs what differs.
@@ -59,7 +35,7 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     return;
   }
   st.in_flight = true;
-  drive(self, r, r->begin());
+  run_record_work(self, r, r->begin());
 }
 
 }  // namespace ptp::actors::position_parts

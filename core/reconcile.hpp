@@ -8,13 +8,11 @@
 #pragma once
 
 #include <optional>
-#include <variant>
 #include <vector>
 
 #include "core/client_order_id.hpp"
 #include "core/decision.hpp"
-#include "core/order_call.hpp"
-#include "core/records.hpp"
+#include "core/record_work.hpp"
 
 namespace ptp::core {
 
@@ -24,26 +22,8 @@ struct SlotView {
   std::vector<OrderState> orders;
 };
 
-class Reconcile {
+class Reconcile final : public RecordWork {
  public:
-  struct Reserve {  // save the record with the next order number -> reserved(), reserve_failed()
-    PositionRecord record;
-  };
-  struct Send {  // -> order_answered()
-    OrderCommand order;
-  };
-  struct Save {  // the reconciled record -> saved(), save_failed()
-    PositionRecord record;
-  };
-  struct Done {  // the repair is over; `record` is the position as the exchange now shows it
-    PositionRecord record;
-  };
-  using Command = std::variant<Reserve, Send, Save, Done>;
-  struct Step {
-    Command command;
-    std::vector<Note> notes;
-  };
-
   static Reconcile plan(const PositionRecord& record, ExecutedStages done, Price mark, const InstrumentFilters& filters,
                         const StagePlan& stage_plan, bool observe, const SlotView& slot);
 
@@ -55,12 +35,12 @@ class Reconcile {
   bool record_changed() const { return resized_ || found_stop_; }
   const PositionRecord& record() const { return after_; }
 
-  Step begin();
-  Step reserved();
-  Step reserve_failed(const std::string& why);
-  Step order_answered(const OrderAnswer& answer);
-  Step saved();
-  Step save_failed(const std::string& why);
+  Step begin() override;
+  Step reserved() override;
+  Step reserve_failed(const std::string& why) override;
+  Step order_answered(const OrderAnswer& answer) override;
+  Step saved() override;
+  Step save_failed(const std::string& why) override;
 
  private:
   enum class Phase : unsigned char { stop, take_profit, leftovers, save, done };
