@@ -9,7 +9,6 @@
 
 #include "actors/error_text.hpp"
 #include "actors/position_parts.hpp"
-#include "core/client_order_id.hpp"
 #include "core/quiet_band.hpp"
 #include "core/trailing_move.hpp"
 

@@ -8,6 +8,8 @@
 
 namespace ptp::actors::position_parts {
 
+namespace {
+
 // The exchange actor itself did not answer: nothing is known to have been sent.
 OrderReply unavailable(const caf::error& e) {
   OrderReply rep;
@@ -15,6 +17,8 @@ OrderReply unavailable(const caf::error& e) {
   rep.message = describe(e);
   return rep;
 }
+
+}  // namespace
 
 void log_notes(self_ptr self, const std::vector<core::Note>& notes) {
   for (const auto& n : notes) {

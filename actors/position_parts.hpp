@@ -22,7 +22,6 @@ namespace ptp::actors::position_parts {
 
 using core::Outcome;
 using core::OutcomeKind;
-using Op = OrderRequest::Op;
 
 struct position_state {
   PositionDeps deps;
@@ -63,7 +62,6 @@ void publish_band(self_ptr self);
 void after_flight(self_ptr self);
 
 // position_orders.cpp
-OrderReply unavailable(const caf::error& e);
 void log_notes(self_ptr self, const std::vector<core::Note>& notes);
 void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k);
 // Runs a trailing move or a reconcile repair from `first` (its begin()) to its end; the caller set in_flight.

@@ -27,8 +27,7 @@ void close_record(self_ptr self, const core::PositionKey& key, const JobPtr& job
       .await(
           [=](std::optional<storage::PositionRecord> rec, const std::vector<storage::StageRecord>&) {
             if (rec && rec->open) {
-              rec->open = false;
-              rec->closed_at = core::Clock::now();
+              rec->mark_closed(core::Clock::now());
               self->request(persistence, caf::infinite, save_atom_v, *rec)
                   .await([=](bool) { end(job); },
                          [=](caf::error& e) {

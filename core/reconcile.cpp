@@ -175,17 +175,14 @@ Reconcile::Step Reconcile::next_leftover(std::vector<Note> notes) {
     cancel_ = OrderCall::send(OrderCommand{OrderCommand::Op::cancel, o.symbol, o.position_side, {}, {}, {}, o.ref});
     return Step{Send{cancel_->next()}, std::move(notes)};
   }
-  phase_ = Phase::save;
   return Step{Save{after_}, std::move(notes)};
 }
 
 Reconcile::Step Reconcile::saved() {
-  phase_ = Phase::done;
   return Step{Done{after_}, {}};
 }
 
 Reconcile::Step Reconcile::save_failed(const std::string& why) {
-  phase_ = Phase::done;
   return Step{Done{after_}, {note(Note::Level::error, "repair not saved: " + why)}};
 }
 

@@ -43,7 +43,7 @@ class Reconcile final : public RecordWork {
   Step save_failed(const std::string& why) override;
 
  private:
-  enum class Phase : unsigned char { stop, take_profit, leftovers, save, done };
+  enum class Phase : unsigned char { stop, take_profit, leftovers };
 
   Reconcile() = default;
   Step replace(Phase phase, std::vector<Note> notes);  // the stop's or take-profit's, if it needs one

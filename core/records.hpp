@@ -23,6 +23,12 @@ struct PositionRecord {
   Clock::time_point adopted_at;
   Clock::time_point closed_at;
 
+  // The position is flat: closed by the last stage, or gone from the exchange.
+  void mark_closed(Clock::time_point at) {
+    open = false;
+    closed_at = at;
+  }
+
   // A stop order the exchange accepted now protects the position.
   void stop_placed(Price stop, OrderRef order) {
     position.stop_moved(stop);

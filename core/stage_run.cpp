@@ -231,8 +231,7 @@ StageRun::Step StageRun::place_stop(std::vector<Note> notes) {
   const Position& p = after_.position;
   if (!p.remaining_size.is_positive()) {
     // Flat: the exchange cancels reduce-only orders; nothing is left to protect.
-    after_.open = false;
-    after_.closed_at = now_();
+    after_.mark_closed(now_());
     return finish(completed(), std::move(notes));
   }
   if (!action_.new_stop) return place_take_profit(std::move(notes));

@@ -76,9 +76,7 @@ class StageRun {
   Step result_stored();
   Step storage_failed(const std::string& why);
 
-  const StageRecord& record() const { return record_; }
   const StageAction& action() const { return action_; }
-  bool resumed() const { return resumed_; }
 
  private:
   enum class Phase : unsigned char { intent, recovery_query, closing, polling, stop, take_profit, result, done };

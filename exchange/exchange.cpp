@@ -2,17 +2,6 @@
 
 namespace ptp::exchange {
 
-std::string_view to_string(ExchangeError::Kind k) {
-  switch (k) {
-    case ExchangeError::Kind::rejected: return "rejected";
-    case ExchangeError::Kind::duplicate_client_id: return "duplicate_client_id";
-    case ExchangeError::Kind::timeout: return "timeout";
-    case ExchangeError::Kind::not_found: return "not_found";
-    case ExchangeError::Kind::unavailable: return "unavailable";
-  }
-  return "?";
-}
-
 core::Reason reason_of(ExchangeError::Kind k) {
   switch (k) {
     case ExchangeError::Kind::rejected: return core::Reason::rejected;

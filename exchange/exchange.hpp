@@ -30,7 +30,6 @@ class ExchangeError : public std::runtime_error {
   std::string code_;
 };
 
-std::string_view to_string(ExchangeError::Kind k);
 // The outcome reason an exchange failure of this kind gives a stage (the same words).
 core::Reason reason_of(ExchangeError::Kind k);
 

@@ -23,28 +23,42 @@ class SimVenue final : public Venue {
   std::shared_ptr<SimExchange> sim_;
 };
 
-}  // namespace
-
-std::string symbol_name(core::Exchange venue, const core::Symbol& symbol) {
-  switch (venue) {
-    case core::Exchange::binance: return binance::symbol_name(symbol);
-    case core::Exchange::gateio: return gateio::contract_name(symbol);
-    case core::Exchange::sim: break;
+std::unique_ptr<Venue> make_sim(const config::Config& cfg) {
+  try {
+    return std::make_unique<SimVenue>(*cfg.sim);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("cannot start the simulator: ") + e.what());
   }
-  return symbol.canonical();
 }
 
+std::string canonical(const core::Symbol& symbol) { return symbol.canonical(); }
+
+// Every venue the node knows, once: how it spells a symbol and how it is built (none yet: the
+// config accepts it, the node says it is not built).
+struct VenueEntry {
+  core::Exchange id;
+  std::string (*spell)(const core::Symbol&);
+  std::unique_ptr<Venue> (*make)(const config::Config&);
+};
+
+constexpr VenueEntry kVenues[] = {
+    {core::Exchange::sim, canonical, make_sim},
+    {core::Exchange::binance, binance::symbol_name, binance::make_venue},
+    {core::Exchange::gateio, gateio::contract_name, nullptr},
+};
+
+const VenueEntry& entry(core::Exchange id) {
+  for (const auto& v : kVenues)
+    if (v.id == id) return v;
+  throw std::logic_error("no venue entry for " + std::string(core::to_string(id)));
+}
+
+}  // namespace
+
+std::string symbol_name(core::Exchange venue, const core::Symbol& symbol) { return entry(venue).spell(symbol); }
+
 std::unique_ptr<Venue> make_venue(const config::Config& cfg) {
-  switch (cfg.exchange) {
-    case core::Exchange::sim:
-      try {
-        return std::make_unique<SimVenue>(*cfg.sim);
-      } catch (const std::exception& e) {
-        throw std::runtime_error(std::string("cannot start the simulator: ") + e.what());
-      }
-    case core::Exchange::binance: return binance::make_venue(cfg);
-    case core::Exchange::gateio: break;
-  }
+  if (const auto make = entry(cfg.exchange).make) return make(cfg);
   throw std::runtime_error("the " + std::string(core::to_string(cfg.exchange)) +
                            " adapter is not built yet; use node.exchange = \"sim\" or \"binance\"");
 }

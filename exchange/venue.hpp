@@ -25,7 +25,8 @@ class Venue {
  public:
   virtual ~Venue() = default;
   virtual std::shared_ptr<Exchange> exchange() = 0;
-  // Starts the price and account feeds; stop_feeds() before the sinks' targets go away.
+  // Starts the price and account feeds. stop_feeds() stops them and releases the sinks: call it
+  // before the sinks' targets go away.
   virtual void start_feeds(VenueSinks sinks) = 0;
   virtual void stop_feeds() = 0;
   // The embedded simulator, when this venue is one: the node drives its price path (it has no

@@ -13,9 +13,9 @@ namespace {
 class BinanceVenue final : public Venue {
  public:
   explicit BinanceVenue(const config::Config& cfg) : cfg_(cfg), endpoints_(*cfg.endpoints) {
-    exchange_ = std::make_shared<BinanceExchange>(
-        std::make_unique<RestClient>(endpoints_.rest_url, Credentials::from_env(endpoints_)));
     try {
+      exchange_ = std::make_shared<BinanceExchange>(
+          std::make_unique<RestClient>(endpoints_.rest_url, Credentials::from_env(endpoints_)));
       exchange_->rest().sync_time();  // reachable, and the clock offset known before any order
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot reach Binance at " + endpoints_.rest_url + ": " + e.what());
@@ -41,9 +41,13 @@ class BinanceVenue final : public Venue {
     user_->start();
   }
 
+  // The feeds go with their sinks, which hold the node's actors: released here, inside the actor
+  // system's life, never after it.
   void stop_feeds() override {
     if (market_) market_->stop();
     if (user_) user_->stop();
+    market_.reset();
+    user_.reset();
   }
 
  private:

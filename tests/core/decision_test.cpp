@@ -166,6 +166,22 @@ TEST_CASE("a remainder below the minimum is closed with the stage, leaving nothi
   CHECK_FALSE(all.stages[1].take_profit_price);
 }
 
+TEST_CASE("the active trailing stage is the last done stage that trails", "[decision]") {
+  StagePlan plan = StagePlan::default_plan();  // stage 3 trails by 1R
+  plan.stages.push_back(StageSpec{StageId{4}, Ratio::parse("4"), Fraction::parse("0"), std::nullopt, Ratio::parse("0.5")});
+  ExecutedStages done;
+  CHECK(active_trailing_stage(plan, done) == nullptr);
+  done.insert(StageId{1});
+  done.insert(StageId{2});
+  CHECK(active_trailing_stage(plan, done) == nullptr);
+  done.insert(StageId{3});
+  REQUIRE(active_trailing_stage(plan, done) != nullptr);
+  CHECK(active_trailing_stage(plan, done)->id == StageId{3});
+  done.insert(StageId{4});
+  CHECK(active_trailing_stage(plan, done)->id == StageId{4});
+  CHECK(*active_trailing_stage(plan, done)->trail_r == Ratio::parse("0.5"));
+}
+
 TEST_CASE("stage 3 starts a trailing stop that follows the best price by 1R", "[decision]") {
   Position p = adopted("ETH", Side::long_, "2000", "1950", "1.5");
   ExecutedStages done;

@@ -111,7 +111,9 @@ TEST_CASE("a size changed outside: adopted, the stop and take-profit resized, ea
   CHECK(stop.trigger.str() == "2000");
   CHECK(stop.client_id == core::repair_order_id(s.rec.position.key, core::OrderStep::stop, 5));
   CHECK(sends(r.order_answered(placed(stop.client_id, "20")), Op::cancel).ref.client_id == s.stop_id);
-  CHECK(expect<Reconcile::Reserve>(r.order_answered(ok())).record.order_seq == 6);
+  const auto tp_number = expect<Reconcile::Reserve>(r.order_answered(ok())).record;
+  CHECK(tp_number.order_seq == 6);
+  CHECK(tp_number.stop_order.exchange_id == "20");  // the stop just placed is saved with it
   const auto tp = sends(r.reserved(), Op::take_profit);
   CHECK(tp.qty.str() == "0.8");
   CHECK(tp.client_id == core::repair_order_id(s.rec.position.key, core::OrderStep::take_profit, 6));
@@ -144,7 +146,11 @@ TEST_CASE("a position adopted without a stop gets one, a stop the stages moved p
   auto adopted = s.plan({Qty::parse("1"), {}});
   expect<Reconcile::Reserve>(adopted.begin());
   const auto stop = sends(adopted.reserved(), Op::stop);
-  CHECK(adopted.order_answered(placed(stop.client_id, "20")).notes.at(0).text.starts_with("stop placed at 2000"));
+  CHECK(stop.client_id == core::repair_order_id(s.rec.position.key, core::OrderStep::stop, 5));
+  const auto placed_step = adopted.order_answered(placed(stop.client_id, "20"));
+  CHECK(placed_step.notes.at(0).text.starts_with("stop placed at 2000"));
+  // nothing to cancel; the take-profit is missing too, so its number comes next
+  CHECK(expect<Reconcile::Reserve>(placed_step).record.order_seq == 6);
 
   AfterStage1 moved;
   moved.rec.position.current_stop = Price::parse("1950");  // stage 1's move was rejected
@@ -221,7 +227,71 @@ TEST_CASE("an order number storage refuses: that order is not sent", "[reconcile
   const auto after = r.reserve_failed("No space left on device");
   CHECK(after.notes.at(0).text.find("not sent: its order number could not be saved") != std::string::npos);
   CHECK(after.notes.at(0).text.find("(THE POSITION HAS NO STOP)") != std::string::npos);
-  expect<Reconcile::Save>(after);
+  const auto save = expect<Reconcile::Save>(after);
+  CHECK(save.record.order_seq == 4);  // never sent: the number is handed out again next time
+  auto again = Reconcile::plan(save.record, s.done, Price::parse("2060"), s.filters, s.stages, false, slot);
+  CHECK(expect<Reconcile::Reserve>(again.begin()).record.order_seq == 5);
+}
+
+TEST_CASE("a repair's failures are reported and leave what the exchange has", "[reconcile]") {
+  AfterStage1 s;
+  auto slot = s.in_sync();
+  slot.size = Qty::parse("0.8");
+  slot.orders.push_back(s.order(OrderKind::stop, "user-loose", "41", "1900", "0.8"));
+  auto r = s.plan(slot);
+  expect<Reconcile::Reserve>(r.begin());
+  const auto stop = sends(r.reserved(), Op::stop);
+  sends(r.order_answered(placed(stop.client_id, "20")), Op::cancel);
+  OrderAnswer gone;
+  gone.error = core::Reason::not_found;
+  gone.code = "-2011";
+  gone.message = "Unknown order sent.";
+  const auto cancelled = r.order_answered(gone);
+  CHECK(cancelled.notes.at(0).text == "stop restored at 2000 (breakeven) x 0.8; old stop: not_found -2011 Unknown order sent.");
+  expect<Reconcile::Reserve>(cancelled);
+  sends(r.reserved(), Op::take_profit);
+  OrderAnswer refused;
+  refused.error = core::Reason::rejected;
+  refused.code = "-2021";
+  const auto tp = r.order_answered(refused);
+  CHECK(tp.notes.at(0).level == Note::Level::error);
+  CHECK(tp.notes.at(0).text.starts_with("take-profit 2250 x 0.8 not placed: rejected -2021"));
+  CHECK(sends(tp, Op::cancel).ref.client_id == "user-loose");  // the stop is right, so the looser one goes
+  const auto leftover = r.order_answered(refused);
+  CHECK(leftover.notes.at(0).level == Note::Level::error);
+  CHECK(leftover.notes.at(0).text.starts_with("leftover stop user-loose"));
+  const auto save = expect<Reconcile::Save>(leftover);
+  CHECK(save.record.stop_order.exchange_id == "20");
+  CHECK(save.record.tp_order == s.rec.tp_order);  // the previous take-profit, still there
+  const auto unsaved = r.save_failed("MDB_PANIC");
+  CHECK(expect<Reconcile::Done>(unsaved).record.stop_order.exchange_id == "20");
+  CHECK(unsaved.notes.at(0).text == "repair not saved: MDB_PANIC");
+}
+
+TEST_CASE("a short position: its stop goes above the price, looser means higher", "[reconcile]") {
+  core::PositionRecord rec;
+  rec.position = test::adopted("ETH", core::Side::short_, "2000", "2050", "1.5");
+  rec.stop_order = core::OrderRef{"gone-stop", "5"};
+  rec.position.remaining_size = Qty::parse("1");
+  rec.position.current_stop = Price::parse("2000");
+  core::ExecutedStages done;
+  done.insert(core::StageId{1});
+  auto order = [&](const char* id, const char* trigger) {
+    return OrderState{{id, id}, OrderKind::stop, rec.position.key.symbol, core::Side::short_, Qty::parse("1"), {}, {},
+                      Price::parse(trigger), OrderStatus::open};
+  };
+  const core::SlotView slot{Qty::parse("1"), {order("user-loose", "2100"), order("user-tight", "1990")}};
+  auto r = Reconcile::plan(rec, done, Price::parse("1940"), test::eth_filters(), core::StagePlan::default_plan(), false, slot);
+  CHECK(found(r, Note::Level::critical, "placing 2000 now"));
+  expect<Reconcile::Reserve>(r.begin());
+  const auto stop = sends(r.reserved(), Op::stop);
+  CHECK(stop.side == core::Side::short_);
+  CHECK(stop.trigger.str() == "2000");
+  expect<Reconcile::Reserve>(r.order_answered(placed(stop.client_id, "20")));
+  const auto tp = sends(r.reserved(), Op::take_profit);
+  CHECK(tp.trigger.str() == "1750");
+  CHECK(sends(r.order_answered(placed(tp.client_id, "21")), Op::cancel).ref.client_id == "user-loose");
+  expect<Reconcile::Save>(r.order_answered(ok()));
 }
 
 TEST_CASE("observe mode and a flat slot: the size is adopted, nothing is sent", "[reconcile]") {

@@ -190,6 +190,8 @@ TEST_CASE("a stage: intent, close, new stop, old stop cancelled, take-profit res
   CHECK(intent.state == StageState::pending);
   CHECK(intent.attempt == 2);
   CHECK(intent.close_client_id == s.id(core::OrderStep::close, 2));
+  CHECK(intent.stop_client_id == s.id(core::OrderStep::stop, 2));
+  CHECK(intent.tp_client_id == s.id(core::OrderStep::take_profit, 2));
   CHECK(intent.planned_qty.str() == "0.5");
   CHECK(intent.at == kNow);
   const auto& close = sends(run.intent_stored(), Op::close, s.id(core::OrderStep::close, 2));
@@ -198,7 +200,8 @@ TEST_CASE("a stage: intent, close, new stop, old stop cancelled, take-profit res
   CHECK(stop.trigger.str() == "2000");
   CHECK(stop.qty.str() == "1");
   CHECK(sends(run.order_answered(placed(s.id(core::OrderStep::stop, 2), "10")), Op::cancel).ref.exchange_id == "1");
-  const auto& tp = sends(run.order_answered(answered(OrderStatus::canceled, "1.5", "0")), Op::take_profit);
+  const auto& tp = sends(run.order_answered(answered(OrderStatus::canceled, "1.5", "0")), Op::take_profit,
+                         s.id(core::OrderStep::take_profit, 2));
   CHECK(tp.trigger.str() == "2250");
   CHECK(tp.qty.str() == "1");
   CHECK(sends(run.order_answered(placed(s.id(core::OrderStep::take_profit, 2), "11")), Op::cancel).ref.exchange_id == "2");
@@ -297,6 +300,32 @@ TEST_CASE("a close that has not filled is polled until it ends, the stop moves o
   sends(run.order_answered(answered(OrderStatus::filled)), Op::stop);
 }
 
+TEST_CASE("a poll the exchange does not answer keeps the stage polling, never a second close", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  expect<StageRun::Wait>(run.order_answered(answered(OrderStatus::open, "0.5", "0", "0")));
+  sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+  sends(run.order_answered(failed(Reason::timeout)), Op::query, s.id(core::OrderStep::close));  // a query may repeat
+  expect<StageRun::Wait>(run.order_answered(failed(Reason::unavailable)));
+  sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+  expect<StageRun::Wait>(run.order_answered(failed(Reason::unavailable)));
+  sends(run.timer(), Op::query, s.id(core::OrderStep::close));
+}
+
+TEST_CASE("a close that timed out and that the exchange does not have fails the stage, nothing sold", "[stage_run]") {
+  Stage1 s;
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  sends(run.order_answered(failed(Reason::timeout, "", "timed out")), Op::query, s.id(core::OrderStep::close));
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(not_found()));
+  CHECK(result.record.state == StageState::failed);
+  CHECK(result.record.outcome.reason == Reason::timeout);
+  CHECK(result.position.position.remaining_size.str() == "1.5");
+}
+
 TEST_CASE("a close that ends part filled goes on with what filled, one that ends unfilled fails", "[stage_run]") {
   Stage1 s;
   auto half = s.start();
@@ -361,12 +390,17 @@ TEST_CASE("a result storage refuses keeps the stage in flight and is stored agai
   auto run = s.start();
   run.begin();
   run.intent_stored();
-  expect<StageRun::StoreResult>(run.order_answered(failed(Reason::rejected, "-2022")));
+  const auto first = expect<StageRun::StoreResult>(run.order_answered(failed(Reason::rejected, "-2022")));
   for (int attempt = 0; attempt < 31; ++attempt) {
     const auto step = run.storage_failed("No space left on device");
     CHECK(expect<StageRun::Wait>(step).delay == StageRun::kStorageRetry);
     CHECK(has_note(step, Note::Level::critical, "its result could not be recorded") == (attempt % 30 == 0));
-    expect<StageRun::StoreResult>(run.timer());
+    const auto again = expect<StageRun::StoreResult>(run.timer());  // the same result, not a new one
+    CHECK(again.record.at == first.record.at);
+    CHECK(again.record.state == first.record.state);
+    CHECK(again.record.outcome.str() == first.record.outcome.str());
+    CHECK(again.position.position.remaining_size == first.position.position.remaining_size);
+    CHECK(again.position.stop_order == first.position.stop_order);
   }
   CHECK(expect<StageRun::Done>(run.result_stored()).outcome.kind == OutcomeKind::failed);
 }
@@ -377,10 +411,62 @@ TEST_CASE("recovery: an intent whose close never reached the exchange is recorde
   const auto first = run.begin();
   sends(first, Op::query, s.id(core::OrderStep::close));
   CHECK(has_note(first, Note::Level::warn, "was left pending (the node stopped mid-stage)"));
-  const auto& result = expect<StageRun::StoreResult>(run.order_answered(not_found()));
-  CHECK(result.record.outcome.reason == Reason::intent_not_sent);
-  CHECK(result.record.attempt == 0);
+  SECTION("not found") {
+    const auto& result = expect<StageRun::StoreResult>(run.order_answered(not_found()));
+    CHECK(result.record.state == StageState::failed);
+    CHECK(result.record.outcome.reason == Reason::intent_not_sent);
+    CHECK(result.record.attempt == 0);
+    CHECK(result.position.position.remaining_size.str() == "1.5");
+  }
+  SECTION("found refused: it never became an order") {
+    const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::rejected, "0.5", "0")));
+    CHECK(result.record.state == StageState::failed);
+    CHECK(result.record.outcome.reason == Reason::intent_not_sent);
+  }
+}
+
+TEST_CASE("recovery: a close that ended part filled goes on with that, one that ended unfilled fails",
+          "[stage_run][recovery]") {
+  Stage1 s;
+  auto half = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  half.begin();
+  const auto& stop = sends(half.order_answered(answered(OrderStatus::canceled, "0.5", "0.25")), Op::query,
+                           s.id(core::OrderStep::stop));
+  CHECK(stop.client_id == s.id(core::OrderStep::stop));
+  CHECK(sends(half.order_answered(not_found()), Op::stop).qty.str() == "1.25");
+  auto none = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  none.begin();
+  const auto& result = expect<StageRun::StoreResult>(none.order_answered(answered(OrderStatus::canceled, "0.5", "0")));
+  CHECK(result.record.outcome.reason == Reason::close_unfilled);
   CHECK(result.position.position.remaining_size.str() == "1.5");
+}
+
+TEST_CASE("recovery: a take-profit found by its id is not placed again, a stop that cannot be looked up is not sent",
+          "[stage_run][recovery]") {
+  Stage1 s;
+  SECTION("the take-profit was placed before the crash: the old one is cancelled, nothing else sent") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    run.order_answered(answered(OrderStatus::filled));
+    sends(run.order_answered(placed(s.id(core::OrderStep::stop), "10")), Op::cancel);
+    sends(run.order_answered(answered(OrderStatus::canceled)), Op::query, s.id(core::OrderStep::take_profit));
+    CHECK(sends(run.order_answered(placed(s.id(core::OrderStep::take_profit), "11")), Op::cancel).ref.exchange_id == "2");
+    const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+    CHECK(result.position.tp_order.exchange_id == "11");
+  }
+  SECTION("the stop's lookup fails: no stop is sent blind, the old one stays, the take-profit goes on") {
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    run.begin();
+    run.order_answered(answered(OrderStatus::filled));
+    sends(run.order_answered(failed(Reason::unavailable, "", "HTTP 503")), Op::query, s.id(core::OrderStep::take_profit));
+    sends(run.order_answered(not_found()), Op::take_profit);
+    run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+    const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+    CHECK(result.position.stop_order.client_id == "user-stop");
+    CHECK(result.position.position.current_stop.str() == "1950");
+    CHECK_FALSE(result.record.new_stop);
+    CHECK(result.record.closed_qty.str() == "0.5");
+  }
 }
 
 TEST_CASE("recovery: a close that went out is finished from there, every later order looked up before it is sent",
@@ -426,5 +512,7 @@ TEST_CASE("recovery: a close that went out is finished from there, every later o
     intent.planned_qty = Qty{};
     auto run = StageRun::resume(intent, s.rec, Price::parse("2250"), now);
     sends(run.begin(), Op::query, s.id(core::OrderStep::stop));
+    const auto& stop = sends(run.order_answered(not_found()), Op::stop, s.id(core::OrderStep::stop));
+    CHECK(stop.qty.str() == "1.5");
   }
 }

@@ -81,7 +81,10 @@ TEST_CASE("a trailing move: its number saved, the new stop placed, the old one c
           "[trailing_move]") {
   Trailing t;
   auto m = t.move();
-  CHECK(expect<RecordWork::Reserve>(m.begin()).record.order_seq == 8);  // saved before the order carrying it
+  const auto reserved = expect<RecordWork::Reserve>(m.begin()).record;
+  CHECK(reserved.order_seq == 8);  // saved before the order carrying it
+  CHECK(reserved.position.trail_best == t.best);
+  CHECK(reserved.stop_order == t.rec.stop_order);
   const auto stop = sends(m.reserved(), Op::stop);
   CHECK(stop.client_id == t.id(8));
   CHECK(stop.trigger.str() == "2200");
@@ -143,7 +146,18 @@ TEST_CASE("a trailing stop whose answer timed out is looked up by its id, never 
     none.found = false;
     const auto done = expect<RecordWork::Done>(m.order_answered(none));
     CHECK(done.record.stop_order == t.rec.stop_order);
+    CHECK(done.record.order_seq == 8);  // its id may exist after all: never handed out again
   }
+}
+
+TEST_CASE("a trailing move with no stop on record places one and cancels nothing", "[trailing_move]") {
+  Trailing t;
+  t.rec.stop_order = {};
+  auto m = t.move();
+  expect<RecordWork::Reserve>(m.begin());
+  const auto stop = sends(m.reserved(), Op::stop);
+  const auto save = expect<RecordWork::Save>(m.order_answered(answered(stop.client_id, "20")));
+  CHECK(save.record.stop_order.exchange_id == "20");
 }
 
 TEST_CASE("a trailing move whose old stop cannot be cancelled, or whose record cannot be saved, keeps the new stop",
