@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/reconcile.hpp"
+#include "test_order_steps.hpp"
 #include "test_positions.hpp"
 
 using namespace ptp;
@@ -16,6 +17,7 @@ using core::Price;
 using core::Qty;
 using core::Reconcile;
 using Op = OrderCommand::Op;
+using test::expect;
 
 namespace {
 
@@ -52,18 +54,7 @@ struct AfterStage1 {
   }
 };
 
-template <class C>
-C expect(const Reconcile::Step& step) {
-  INFO("command index " << step.command.index());
-  REQUIRE(std::holds_alternative<C>(step.command));
-  return std::get<C>(step.command);
-}
-
-OrderCommand sends(const Reconcile::Step& step, Op op) {
-  const auto s = expect<Reconcile::Send>(step);
-  CHECK(s.order.op == op);
-  return s.order;
-}
+OrderCommand sends(const Reconcile::Step& step, Op op) { return test::sends_order<Reconcile::Send>(step, op); }
 
 OrderAnswer placed(const std::string& id, const char* exchange_id) {
   OrderAnswer a;
@@ -208,9 +199,7 @@ TEST_CASE("a stop the exchange refuses: the position keeps its old one, and no s
   auto r = s.plan(slot);
   expect<Reconcile::Reserve>(r.begin());
   sends(r.reserved(), Op::stop);
-  OrderAnswer refused;
-  refused.error = core::Reason::rejected;
-  refused.code = "-2021";
+  const OrderAnswer refused = test::failed(core::Reason::rejected, "-2021");
   const auto after = r.order_answered(refused);
   CHECK(after.notes.at(0).level == Note::Level::critical);
   CHECK(after.notes.at(0).text.find("the old stop stays") != std::string::npos);
@@ -242,17 +231,11 @@ TEST_CASE("a repair's failures are reported and leave what the exchange has", "[
   expect<Reconcile::Reserve>(r.begin());
   const auto stop = sends(r.reserved(), Op::stop);
   sends(r.order_answered(placed(stop.client_id, "20")), Op::cancel);
-  OrderAnswer gone;
-  gone.error = core::Reason::not_found;
-  gone.code = "-2011";
-  gone.message = "Unknown order sent.";
-  const auto cancelled = r.order_answered(gone);
+  const auto cancelled = r.order_answered(test::failed(core::Reason::not_found, "-2011", "Unknown order sent."));
   CHECK(cancelled.notes.at(0).text == "stop restored at 2000 (breakeven) x 0.8; old stop: not_found -2011 Unknown order sent.");
   expect<Reconcile::Reserve>(cancelled);
   sends(r.reserved(), Op::take_profit);
-  OrderAnswer refused;
-  refused.error = core::Reason::rejected;
-  refused.code = "-2021";
+  const OrderAnswer refused = test::failed(core::Reason::rejected, "-2021");
   const auto tp = r.order_answered(refused);
   CHECK(tp.notes.at(0).level == Note::Level::error);
   CHECK(tp.notes.at(0).text.starts_with("take-profit 2250 x 0.8 not placed: rejected -2021"));

@@ -5,6 +5,7 @@
 #include "core/client_order_id.hpp"
 #include "core/order_call.hpp"
 #include "core/stage_run.hpp"
+#include "test_order_steps.hpp"
 #include "test_positions.hpp"
 
 using namespace ptp;
@@ -23,6 +24,9 @@ using core::ReplaceCall;
 using core::StageRun;
 using core::StageState;
 using Op = OrderCommand::Op;
+using test::expect;
+using test::failed;
+using test::not_found;
 
 namespace {
 
@@ -43,19 +47,6 @@ OrderAnswer answered(OrderStatus status, const char* qty = "0.5", const char* fi
 OrderAnswer placed(const std::string& client_id, const char* exchange_id) {
   OrderAnswer a = answered(OrderStatus::open, "1", "0", "0", exchange_id);
   a.state.ref.client_id = client_id;
-  return a;
-}
-OrderAnswer failed(Reason reason, std::string code = "", std::string message = "") {
-  OrderAnswer a;
-  a.error = reason;
-  a.code = std::move(code);
-  a.message = std::move(message);
-  return a;
-}
-OrderAnswer not_found() {
-  OrderAnswer a;
-  a.ok = true;
-  a.found = false;
   return a;
 }
 
@@ -87,19 +78,8 @@ struct Stage1 {
   }
 };
 
-// The step's command, which must be a C (a copy: steps are temporaries).
-template <class C>
-C expect(const StageRun::Step& step) {
-  INFO("command index " << step.command.index());
-  REQUIRE(std::holds_alternative<C>(step.command));
-  return std::get<C>(step.command);
-}
-
 OrderCommand sends(const StageRun::Step& step, Op op, const std::string& client_id = {}) {
-  const auto s = expect<StageRun::Send>(step);
-  CHECK(s.order.op == op);
-  if (!client_id.empty()) CHECK(s.order.client_id == client_id);
-  return s.order;
+  return test::sends_order<StageRun::Send>(step, op, client_id);
 }
 
 bool has_note(const StageRun::Step& step, Note::Level level, const std::string& text) {

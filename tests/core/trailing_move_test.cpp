@@ -4,6 +4,7 @@
 
 #include "core/client_order_id.hpp"
 #include "core/trailing_move.hpp"
+#include "test_order_steps.hpp"
 #include "test_positions.hpp"
 
 using namespace ptp;
@@ -17,6 +18,8 @@ using core::Reason;
 using core::RecordWork;
 using core::TrailingMove;
 using Op = OrderCommand::Op;
+using test::expect;
+using test::failed;
 
 namespace {
 
@@ -40,32 +43,13 @@ struct Trailing {
   std::string id(std::uint32_t seq) const { return core::client_order_id(rec.position.key, stage, core::OrderStep::stop, seq); }
 };
 
-template <class C>
-C expect(const RecordWork::Step& step) {
-  INFO("command index " << step.command.index());
-  REQUIRE(std::holds_alternative<C>(step.command));
-  return std::get<C>(step.command);
-}
-
-OrderCommand sends(const RecordWork::Step& step, Op op) {
-  const auto s = expect<RecordWork::Send>(step);
-  CHECK(s.order.op == op);
-  return s.order;
-}
+OrderCommand sends(const RecordWork::Step& step, Op op) { return test::sends_order<RecordWork::Send>(step, op); }
 
 OrderAnswer answered(const std::string& id, const char* exchange_id, OrderStatus status = OrderStatus::open) {
   OrderAnswer a;
   a.ok = true;
   a.state.ref = core::OrderRef{id, exchange_id};
   a.state.status = status;
-  return a;
-}
-
-OrderAnswer failed(Reason reason, std::string code = "", std::string message = "") {
-  OrderAnswer a;
-  a.error = reason;
-  a.code = std::move(code);
-  a.message = std::move(message);
   return a;
 }
 
@@ -141,10 +125,7 @@ TEST_CASE("a trailing stop whose answer timed out is looked up by its id, never 
     CHECK(sends(m.order_answered(answered(stop.client_id, "20")), Op::cancel).ref.client_id == "old-stop");
   }
   SECTION("it never arrived: the old stop stays") {
-    OrderAnswer none;
-    none.ok = true;
-    none.found = false;
-    const auto done = expect<RecordWork::Done>(m.order_answered(none));
+    const auto done = expect<RecordWork::Done>(m.order_answered(test::not_found()));
     CHECK(done.record.stop_order == t.rec.stop_order);
     CHECK(done.record.order_seq == 8);  // its id may exist after all: never handed out again
   }
