@@ -6,6 +6,7 @@
 #include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "exchange/exchange.hpp"
+#include "exchange/hmac.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -53,6 +54,9 @@ void log_failure(const char* what, const std::exception& e) { spdlog::error("[ex
 exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
                                                 std::shared_ptr<exchange::Exchange> ex) {
   self->state.ex = std::move(ex);
+  // CAF counts a detached actor's thread as done before the thread has ended, so the node may exit
+  // while it still holds OpenSSL's state; it is released here, on that thread, as the actor ends.
+  self->attach_functor([] { exchange::release_thread_crypto_state(); });
   return {
       [=](snapshot_atom) {
         return guarded("positions", [&] {

@@ -1,5 +1,6 @@
 #include "exchange/hmac.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -21,5 +22,7 @@ std::string hmac_sha256_hex(std::string_view secret, std::string_view message) {
   }
   return out;
 }
+
+void release_thread_crypto_state() { OPENSSL_thread_stop(); }
 
 }  // namespace ptp::exchange
