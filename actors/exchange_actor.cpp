@@ -31,7 +31,7 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
         break;
       case Op::cancel: ex.cancel(r.symbol, r.ref); break;
       case Op::query: {
-        auto st = ex.query(r.symbol, r.client_id);
+        auto st = ex.query(r.lookup());
         out.found = st.has_value();
         if (st) out.state = *st;
         break;

@@ -3,7 +3,7 @@
 #include <caf/all.hpp>
 
 #include "actors/spawn.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 namespace ptp::actors {
 namespace {

@@ -9,7 +9,7 @@
 #include "actors/error_text.hpp"
 #include "actors/node.hpp"
 #include "app/summary.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 #include "exchange/venue.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/history_store.hpp"

@@ -4,7 +4,7 @@
 
 #include "core/decision.hpp"
 #include "core/hold_tracker.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 namespace ptp::app {
 namespace {

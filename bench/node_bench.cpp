@@ -8,7 +8,7 @@
 #include "actors/node.hpp"
 #include "bench/clock.hpp"
 #include "bench/report.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 #include "storage/history_store.hpp"
 
 namespace ptp::bench {

@@ -27,6 +27,18 @@ std::string_view to_string(OrderKind k);
 enum class OrderStatus : unsigned char { open, filled, partially_filled, canceled, rejected, triggered };
 std::string_view to_string(OrderStatus s);
 
+// An order the node asks the exchange about again: its client id, and what it was sent as. An
+// exchange finds most orders by the client id alone; one that keeps no client id on some orders
+// (Gate.io's price-triggered stops and take-profits) recognises the order by what it was.
+struct OrderLookup {
+  Symbol symbol{"BTC", "USDT"};
+  std::string client_id;
+  OrderKind kind = OrderKind::market_close;
+  Side position_side = Side::long_;
+  Qty qty;
+  Price trigger;  // stops and take-profits
+};
+
 struct OrderState {
   OrderRef ref;
   OrderKind kind = OrderKind::market_close;

@@ -6,6 +6,13 @@ std::string OrderAnswer::reason() const { return error ? reason_text(*error, cod
 
 Outcome OrderAnswer::failure() const { return Outcome{OutcomeKind::failed, error.value_or(Reason::other), code, message}; }
 
+OrderLookup OrderCommand::lookup() const {
+  const OrderKind kind = sent_as == Op::stop          ? OrderKind::stop
+                         : sent_as == Op::take_profit ? OrderKind::take_profit
+                                                      : OrderKind::market_close;
+  return OrderLookup{symbol, client_id, kind, side, qty, trigger};
+}
+
 OrderCall OrderCall::send(OrderCommand order) { return OrderCall(std::move(order), Phase::sending); }
 OrderCall OrderCall::send_once(OrderCommand order) { return OrderCall(std::move(order), Phase::looking_up); }
 
@@ -14,7 +21,11 @@ OrderCall::OrderCall(OrderCommand order, Phase phase) : order_(std::move(order))
 }
 
 OrderCommand OrderCall::query() const {
-  return OrderCommand{OrderCommand::Op::query, order_.symbol, order_.side, {}, {}, order_.client_id, {}};
+  OrderCommand q = order_;
+  q.op = OrderCommand::Op::query;
+  q.sent_as = order_.op;
+  q.ref = {};
+  return q;
 }
 
 bool OrderCall::answer(const OrderAnswer& a, std::vector<Note>& notes) {

@@ -23,6 +23,10 @@ struct OrderCommand {
   Price trigger;
   std::string client_id;  // close, stop, take_profit, query
   OrderRef ref;           // cancel
+  Op sent_as = Op::close;  // query: what the order looked up was sent as (close, stop, take_profit)
+
+  // query: the lookup the exchange gets.
+  OrderLookup lookup() const;
 };
 
 // The exchange's answer; a failure is a value.

@@ -12,8 +12,13 @@ bool same_order(const OrderRef& a, const OrderRef& b) {
 
 std::optional<OrderState> find_order(const std::vector<OrderState>& orders, const OrderRef& ref, OrderKind kind) {
   if (ref.empty()) return std::nullopt;
-  for (const auto& o : orders)
-    if (o.kind == kind && same_order(o.ref, ref)) return o;
+  for (auto o : orders)
+    if (o.kind == kind && same_order(o.ref, ref)) {
+      // An exchange that keeps no client id on the order (Gate.io's price-triggered orders) finds
+      // it by its own id: it is still the order the record names.
+      if (o.ref.client_id.empty()) o.ref.client_id = ref.client_id;
+      return o;
+    }
   return std::nullopt;
 }
 

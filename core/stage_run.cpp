@@ -101,7 +101,8 @@ StageRun::Step StageRun::result_stored() {
 
 OrderCommand StageRun::query_close() const {
   const Position& p = before_.position;
-  return OrderCommand{OrderCommand::Op::query, p.key.symbol, p.side(), {}, {}, record_.close_client_id, {}};
+  return OrderCommand{OrderCommand::Op::query, p.key.symbol, p.side(), record_.planned_qty, {}, record_.close_client_id, {},
+                      OrderCommand::Op::close};
 }
 
 StageRun::Step StageRun::send(OrderCommand order, std::vector<Note> notes) {

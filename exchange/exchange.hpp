@@ -59,7 +59,8 @@ class Exchange {
                                              core::Side position_side, core::Price trigger, core::Qty qty,
                                              const std::string& client_id) = 0;
   virtual void cancel(const core::Symbol& symbol, const core::OrderRef& order) = 0;
-  virtual std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id) = 0;
+  // The order the node sent under lookup.client_id, or nullopt when the exchange never made it.
+  virtual std::optional<core::OrderState> query(const core::OrderLookup& lookup) = 0;
 };
 
 }  // namespace ptp::exchange

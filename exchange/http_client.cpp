@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <mutex>
 
 namespace ptp::exchange {
@@ -39,6 +40,35 @@ std::optional<std::string> HttpResponse::header(std::string_view lower_name) con
   for (const auto& [name, value] : headers)
     if (name == lower_name) return value;
   return std::nullopt;
+}
+
+std::optional<std::int64_t> HttpResponse::header_int(std::string_view lower_name) const {
+  const auto v = header(lower_name);
+  if (!v || v->empty()) return std::nullopt;
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size()) return std::nullopt;
+  return n;
+}
+
+std::string encode_query(const QueryParams& params) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += k;
+    out += '=';
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+      }
+    }
+  }
+  return out;
 }
 
 struct HttpClient::Impl {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +19,17 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::optional<std::string> header(std::string_view lower_name) const;
+  // A header whose whole value is a decimal integer ("-12", "1700000000123"); nullopt when absent
+  // or anything else (an HTTP date in Retry-After, junk).
+  std::optional<std::int64_t> header_int(std::string_view lower_name) const;
 };
+
+// Query parameters in the order they are sent (and signed).
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+// "a=1&b=2" in the given order, values percent-encoded except for RFC 3986's unreserved
+// characters. What the venues sign is exactly this text.
+std::string encode_query(const QueryParams& params);
 
 // The request never got an answer. `sent` tells whether it may have reached the server: a
 // connection that was refused cannot have placed an order; a timeout after sending can have.

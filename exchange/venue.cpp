@@ -5,7 +5,8 @@
 #include "exchange/binance/symbols.hpp"
 #include "exchange/binance/venue.hpp"
 #include "exchange/gateio/symbols.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "exchange/gateio/venue.hpp"
+#include "sim/sim_exchange.hpp"
 
 namespace ptp::exchange {
 namespace {
@@ -33,8 +34,7 @@ std::unique_ptr<Venue> make_sim(const config::Config& cfg) {
 
 std::string canonical(const core::Symbol& symbol) { return symbol.canonical(); }
 
-// Every venue the node knows, once: how it spells a symbol and how it is built (none yet: the
-// config accepts it, the node says it is not built).
+// Every venue the node knows, once: how it spells a symbol and how it is built.
 struct VenueEntry {
   core::Exchange id;
   std::string (*spell)(const core::Symbol&);
@@ -44,7 +44,7 @@ struct VenueEntry {
 constexpr VenueEntry kVenues[] = {
     {core::Exchange::sim, canonical, make_sim},
     {core::Exchange::binance, binance::symbol_name, binance::make_venue},
-    {core::Exchange::gateio, gateio::contract_name, nullptr},
+    {core::Exchange::gateio, gateio::contract_name, gateio::make_venue},
 };
 
 const VenueEntry& entry(core::Exchange id) {
@@ -57,10 +57,6 @@ const VenueEntry& entry(core::Exchange id) {
 
 std::string symbol_name(core::Exchange venue, const core::Symbol& symbol) { return entry(venue).spell(symbol); }
 
-std::unique_ptr<Venue> make_venue(const config::Config& cfg) {
-  if (const auto make = entry(cfg.exchange).make) return make(cfg);
-  throw std::runtime_error("the " + std::string(core::to_string(cfg.exchange)) +
-                           " adapter is not built yet; use node.exchange = \"sim\" or \"binance\"");
-}
+std::unique_ptr<Venue> make_venue(const config::Config& cfg) { return entry(cfg.exchange).make(cfg); }
 
 }  // namespace ptp::exchange

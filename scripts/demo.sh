@@ -4,11 +4,13 @@
 #   scripts/demo.sh           the embedded simulated exchange (configs/demo.toml): no keys, no network
 #   scripts/demo.sh binance   the node's Binance adapter against build/ptp-sim, the same simulator
 #                             served over Binance's REST and websocket protocol on 127.0.0.1
+#   scripts/demo.sh gateio    the node's Gate.io adapter against build/ptp-sim served over Gate.io's
+#                             futures API v4 and websocket on 127.0.0.1
 # Extra arguments go to ptp-node (e.g. --run-for 2m, --mode observe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=sim
-if [[ "${1:-}" == "binance" || "${1:-}" == "sim" ]]; then
+if [[ "${1:-}" == "binance" || "${1:-}" == "gateio" || "${1:-}" == "sim" ]]; then
   mode=$1
   shift
 fi
@@ -21,11 +23,11 @@ if [[ "$mode" == sim ]]; then
   exec build/ptp-node --config configs/demo.toml --run-for 45s "$@"
 fi
 
-rm -rf build/data/binance-demo
+rm -rf "build/data/${mode}-demo"
 mkdir -p build/data
-port_file=build/data/ptp-sim.port
+port_file="build/data/ptp-sim-${mode}.port"
 rm -f "$port_file"
-build/ptp-sim --config configs/demo.toml --port 0 --port-file "$port_file" &
+build/ptp-sim --protocol "$mode" --config configs/demo.toml --port 0 --port-file "$port_file" &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -34,7 +36,14 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 port=$(cat "$port_file")
-sed "s/127\.0\.0\.1:18081/127.0.0.1:${port}/g" configs/binance-loopback.toml > build/data/binance-demo.toml
+config="build/data/${mode}-demo.toml"
 # ptp-sim's built-in key pair: loopback only, not a secret.
-BINANCE_API_KEY=ptp-sim-api-key BINANCE_API_SECRET=ptp-sim-api-secret \
-  build/ptp-node --config build/data/binance-demo.toml --run-for 45s "$@"
+if [[ "$mode" == binance ]]; then
+  sed "s/127\.0\.0\.1:18081/127.0.0.1:${port}/g" configs/binance-loopback.toml > "$config"
+  BINANCE_API_KEY=ptp-sim-api-key BINANCE_API_SECRET=ptp-sim-api-secret \
+    build/ptp-node --config "$config" --run-for 45s "$@"
+else
+  sed "s/127\.0\.0\.1:18082/127.0.0.1:${port}/g" configs/gateio-loopback.toml > "$config"
+  GATEIO_API_KEY=ptp-sim-api-key GATEIO_API_SECRET=ptp-sim-api-secret \
+    build/ptp-node --config "$config" --run-for 45s "$@"
+fi

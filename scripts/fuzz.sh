@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(decimal frames binance_rest config)
+[ ${#targets[@]} -eq 0 ] && targets=(decimal frames binance_rest gateio_rest config)
 scripts/setup.sh --fuzz
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTP_FUZZ=ON >/dev/null
 cmake --build build/fuzz -j"${PTP_JOBS:-2}" >/dev/null

@@ -4,6 +4,7 @@
 
 #include "core/client_order_id.hpp"
 #include "exchange/binance/symbols.hpp"
+#include "exchange/placement_answer.hpp"
 
 namespace ptp::exchange::binance {
 namespace {
@@ -68,7 +69,8 @@ core::OrderState BinanceExchange::close_market(const core::Symbol& symbol, core:
   p.emplace_back("quantity", qty.str());
   p.emplace_back("newClientOrderId", client_id);
   p.emplace_back("newOrderRespType", "RESULT");  // a MARKET order answers with its fill
-  return parse_order(rest_->signed_call("POST", "/fapi/v1/order", std::move(p)));
+  const std::string answer = rest_->signed_call("POST", "/fapi/v1/order", std::move(p));
+  return read_placement_answer("Binance", "POST /fapi/v1/order", client_id, [&] { return parse_order(answer); });
 }
 
 core::OrderState BinanceExchange::place_conditional(core::OrderKind kind, const core::Symbol& symbol,
@@ -81,7 +83,9 @@ core::OrderState BinanceExchange::place_conditional(core::OrderKind kind, const 
   p.emplace_back("triggerPrice", trigger.str());
   p.emplace_back("workingType", "MARK_PRICE");  // the node's R multiples are on the mark price
   p.emplace_back("clientAlgoId", client_id);
-  return parse_algo_order(rest_->signed_call("POST", "/fapi/v1/algoOrder", std::move(p)));
+  const std::string answer = rest_->signed_call("POST", "/fapi/v1/algoOrder", std::move(p));
+  return read_placement_answer("Binance", "POST /fapi/v1/algoOrder", client_id,
+                               [&] { return parse_algo_order(answer); });
 }
 
 void BinanceExchange::cancel(const core::Symbol& symbol, const core::OrderRef& order) {
@@ -115,7 +119,8 @@ std::optional<core::OrderState> BinanceExchange::query_algo(const core::Symbol& 
   }
 }
 
-std::optional<core::OrderState> BinanceExchange::query(const core::Symbol& symbol, const std::string& client_id) {
+std::optional<core::OrderState> BinanceExchange::query(const core::OrderLookup& lookup) {
+  const auto& [symbol, client_id] = std::tie(lookup.symbol, lookup.client_id);
   if (is_our_market_close(client_id)) return query_order(symbol, client_id);
   if (auto algo = query_algo(symbol, client_id)) return algo;
   return core::is_node_order(client_id) ? std::nullopt : query_order(symbol, client_id);

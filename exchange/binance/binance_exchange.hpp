@@ -3,7 +3,8 @@
 // orders on /fapi/v1/algoOrder (Binance rejects conditional types on /fapi/v1/order since
 // 2025-12, -4120), triggered by the mark price. One-way and hedge mode both work: the account's
 // mode is read once. Client ids go out as newClientOrderId / clientAlgoId, so a retried request
-// can never make a second order.
+// can never make a second order. A placement whose 2xx answer cannot be read is an unknown outcome
+// (Kind::timeout, exchange/placement_answer.hpp): the order is looked up, never placed again.
 #pragma once
 
 #include <map>
@@ -30,7 +31,7 @@ class BinanceExchange final : public Exchange {
                                      core::Price trigger, core::Qty qty, const std::string& client_id) override;
   // Only stops and take-profits are ever cancelled: they are algo orders.
   void cancel(const core::Symbol& symbol, const core::OrderRef& order) override;
-  std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id) override;
+  std::optional<core::OrderState> query(const core::OrderLookup& lookup) override;
 
   RestClient& rest() { return *rest_; }
 

@@ -3,49 +3,32 @@
 #include <simdjson.h>
 
 #include "core/symbol.hpp"
+#include "exchange/json_fields.hpp"
 
 namespace ptp::exchange::binance {
 namespace dom = simdjson::dom;
 namespace {
 
-[[noreturn]] void malformed(std::string_view what, std::string_view detail) {
-  throw ExchangeError(ExchangeError::Kind::unavailable, "",
-                      "malformed Binance answer (" + std::string(what) + "): " + std::string(detail));
-}
-
-dom::element parse(dom::parser& parser, std::string_view body, std::string_view what) {
-  dom::element root;
-  if (auto err = parser.parse(body.data(), body.size()).get(root)) malformed(what, simdjson::error_message(err));
-  return root;
-}
-
-std::string_view text(dom::element e, std::string_view key, std::string_view what) {
-  std::string_view out;
-  if (e[key].get(out)) malformed(what, "no string field \"" + std::string(key) + "\"");
-  return out;
-}
-
-std::int64_t integer(dom::element e, std::string_view key, std::string_view what) {
-  std::int64_t out = 0;
-  if (e[key].get(out)) malformed(what, "no integer field \"" + std::string(key) + "\"");
-  return out;
-}
+struct BinanceVenue {
+  static constexpr std::string_view name = "Binance";
+};
+using Json = JsonFields<BinanceVenue>;
 
 // Decimals come as JSON strings ("11794.15000000"); a signed one only where Binance signs it.
 template <class T>
 T decimal(dom::element e, std::string_view key, std::string_view what) {
-  const std::string_view t = text(e, key, what);
+  const std::string_view t = Json::text(e, key, what);
   if (t.empty()) return T{};
   auto units = core::parse_decimal_units(t.front() == '-' ? t.substr(1) : t);
-  if (!units) malformed(what, "field \"" + std::string(key) + "\" is not a decimal: \"" + std::string(t) + "\"");
+  if (!units) Json::malformed(what, "field \"" + std::string(key) + "\" is not a decimal: \"" + std::string(t) + "\"");
   return T::from_units(t.front() == '-' ? -*units : *units);
 }
 
 core::Symbol symbol_of(dom::element e, std::string_view what) {
   try {
-    return core::Symbol::parse(text(e, "symbol", what));
+    return core::Symbol::parse(Json::text(e, "symbol", what));
   } catch (const std::invalid_argument& ex) {
-    malformed(what, ex.what());
+    Json::malformed(what, ex.what());
   }
 }
 
@@ -74,14 +57,14 @@ core::OrderKind conditional_kind(std::string_view type) {
 core::OrderState algo_from(dom::element o) {
   constexpr std::string_view what = "algo order";
   core::OrderState s;
-  s.ref.client_id = std::string(text(o, "clientAlgoId", what));
-  s.ref.exchange_id = std::to_string(integer(o, "algoId", what));
-  s.kind = conditional_kind(text(o, "orderType", what));
+  s.ref.client_id = std::string(Json::text(o, "clientAlgoId", what));
+  s.ref.exchange_id = std::to_string(Json::integer(o, "algoId", what));
+  s.kind = conditional_kind(Json::text(o, "orderType", what));
   s.symbol = symbol_of(o, what);
-  s.position_side = reduced_side(text(o, "positionSide", what), text(o, "side", what));
+  s.position_side = reduced_side(Json::text(o, "positionSide", what), Json::text(o, "side", what));
   s.qty = decimal<core::Qty>(o, "quantity", what);
   s.trigger_price = decimal<core::Price>(o, "triggerPrice", what);
-  s.status = algo_status(text(o, "algoStatus", what));
+  s.status = algo_status(Json::text(o, "algoStatus", what));
   return s;
 }
 
@@ -105,14 +88,14 @@ std::optional<ApiErrorBody> parse_error(std::string_view body) {
 
 std::int64_t parse_server_time(std::string_view body) {
   dom::parser parser;
-  return integer(parse(parser, body, "time"), "serverTime", "time");
+  return Json::integer(Json::parse(parser, body, "time"), "serverTime", "time");
 }
 
 bool parse_dual_side(std::string_view body) {
   dom::parser parser;
   bool dual = false;
-  if (parse(parser, body, "positionSide/dual")["dualSidePosition"].get(dual))
-    malformed("positionSide/dual", "no boolean field \"dualSidePosition\"");
+  if (Json::parse(parser, body, "positionSide/dual")["dualSidePosition"].get(dual))
+    Json::malformed("positionSide/dual", "no boolean field \"dualSidePosition\"");
   return dual;
 }
 
@@ -120,16 +103,16 @@ std::vector<SymbolFilters> parse_exchange_info(std::string_view body) {
   constexpr std::string_view what = "exchangeInfo";
   dom::parser parser;
   dom::array symbols;
-  if (parse(parser, body, what)["symbols"].get(symbols)) malformed(what, "no array \"symbols\"");
+  if (Json::parse(parser, body, what)["symbols"].get(symbols)) Json::malformed(what, "no array \"symbols\"");
   std::vector<SymbolFilters> out;
   for (dom::element s : symbols) {
     core::Price tick;
     core::Qty step, min_qty, market_max;
     core::Notional min_notional;
     dom::array filters;
-    if (s["filters"].get(filters)) malformed(what, "a symbol has no \"filters\"");
+    if (s["filters"].get(filters)) Json::malformed(what, "a symbol has no \"filters\"");
     for (dom::element f : filters) {
-      const std::string_view type = text(f, "filterType", what);
+      const std::string_view type = Json::text(f, "filterType", what);
       if (type == "PRICE_FILTER") {
         tick = decimal<core::Price>(f, "tickSize", what);
       } else if (type == "LOT_SIZE") {
@@ -141,10 +124,10 @@ std::vector<SymbolFilters> parse_exchange_info(std::string_view body) {
         min_notional = decimal<core::Notional>(f, "notional", what);
       }
     }
-    const std::string symbol(text(s, "symbol", what));
+    const std::string symbol(Json::text(s, "symbol", what));
     // Rounding divides by these: a symbol without them cannot be traded safely (found by fuzzing).
-    if (!tick.is_positive()) malformed(what, symbol + ": no positive PRICE_FILTER tickSize");
-    if (!step.is_positive()) malformed(what, symbol + ": no positive LOT_SIZE stepSize");
+    if (!tick.is_positive()) Json::malformed(what, symbol + ": no positive PRICE_FILTER tickSize");
+    if (!step.is_positive()) Json::malformed(what, symbol + ": no positive LOT_SIZE stepSize");
     auto instrument = core::InstrumentFilters::in_base_units(tick, step, min_qty, min_notional);
     instrument.max_qty = market_max;
     out.push_back(SymbolFilters{symbol, instrument});
@@ -155,13 +138,11 @@ std::vector<SymbolFilters> parse_exchange_info(std::string_view body) {
 std::vector<ExchangePosition> parse_position_risk(std::string_view body) {
   constexpr std::string_view what = "positionRisk";
   dom::parser parser;
-  dom::array rows;
-  if (parse(parser, body, what).get(rows)) malformed(what, "not an array");
   std::vector<ExchangePosition> out;
-  for (dom::element r : rows) {
+  for (dom::element r : Json::rows(Json::parse(parser, body, what), what)) {
     const auto amount = decimal<core::Qty>(r, "positionAmt", what);
     if (amount.is_zero()) continue;
-    const std::string_view ps = text(r, "positionSide", what);
+    const std::string_view ps = Json::text(r, "positionSide", what);
     const core::Side side = ps == "LONG"    ? core::Side::long_
                             : ps == "SHORT" ? core::Side::short_
                             : amount.is_negative() ? core::Side::short_ : core::Side::long_;
@@ -172,44 +153,43 @@ std::vector<ExchangePosition> parse_position_risk(std::string_view body) {
 
 core::Price parse_mark_price(std::string_view body) {
   dom::parser parser;
-  return decimal<core::Price>(parse(parser, body, "premiumIndex"), "markPrice", "premiumIndex");
+  return decimal<core::Price>(Json::parse(parser, body, "premiumIndex"), "markPrice", "premiumIndex");
 }
 
 core::OrderState parse_order(std::string_view body) {
   constexpr std::string_view what = "order";
   dom::parser parser;
-  const dom::element o = parse(parser, body, what);
+  const dom::element o = Json::parse(parser, body, what);
   core::OrderState s;
-  s.ref.client_id = std::string(text(o, "clientOrderId", what));
-  s.ref.exchange_id = std::to_string(integer(o, "orderId", what));
-  const std::string_view type = text(o, "type", what);
+  s.ref.client_id = std::string(Json::text(o, "clientOrderId", what));
+  s.ref.exchange_id = std::to_string(Json::integer(o, "orderId", what));
+  const std::string_view type = Json::text(o, "type", what);
   s.kind = type == "MARKET" ? core::OrderKind::market_close : conditional_kind(type);
   s.symbol = symbol_of(o, what);
-  s.position_side = reduced_side(text(o, "positionSide", what), text(o, "side", what));
+  s.position_side = reduced_side(Json::text(o, "positionSide", what), Json::text(o, "side", what));
   s.qty = decimal<core::Qty>(o, "origQty", what);
   s.filled_qty = decimal<core::Qty>(o, "executedQty", what);
   s.avg_fill_price = decimal<core::Price>(o, "avgPrice", what);
-  s.status = order_status(text(o, "status", what));
+  s.status = order_status(Json::text(o, "status", what));
   return s;
 }
 
 core::OrderState parse_algo_order(std::string_view body) {
   dom::parser parser;
-  return algo_from(parse(parser, body, "algo order"));
+  return algo_from(Json::parse(parser, body, "algo order"));
 }
 
 std::vector<core::OrderState> parse_algo_orders(std::string_view body) {
   dom::parser parser;
-  dom::array rows;
-  if (parse(parser, body, "openAlgoOrders").get(rows)) malformed("openAlgoOrders", "not an array");
   std::vector<core::OrderState> out;
-  for (dom::element r : rows) out.push_back(algo_from(r));
+  for (dom::element r : Json::rows(Json::parse(parser, body, "openAlgoOrders"), "openAlgoOrders"))
+    out.push_back(algo_from(r));
   return out;
 }
 
 std::string parse_listen_key(std::string_view body) {
   dom::parser parser;
-  return std::string(text(parse(parser, body, "listenKey"), "listenKey", "listenKey"));
+  return std::string(Json::text(Json::parse(parser, body, "listenKey"), "listenKey", "listenKey"));
 }
 
 }  // namespace ptp::exchange::binance

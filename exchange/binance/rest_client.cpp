@@ -3,9 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cstdlib>
-#include <stdexcept>
 
 #include "core/tick.hpp"
 #include "exchange/binance/errors.hpp"
@@ -18,47 +15,7 @@ namespace {
 constexpr int kRecvWindowMs = 5000;
 constexpr int kWeightWarn = 2000;  // of Binance's default 2400 per minute
 
-std::string env_or_throw(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (v == nullptr || *v == '\0')
-    throw std::runtime_error("environment variable " + name + " is not set (the config names it for the API " +
-                             "credentials)");
-  return v;
-}
-
-int header_int(const HttpResponse& r, std::string_view name, int fallback) {
-  auto v = r.header(name);
-  if (!v) return fallback;
-  char* end = nullptr;
-  const long n = std::strtol(v->c_str(), &end, 10);
-  return end == v->c_str() ? fallback : static_cast<int>(n);
-}
-
 }  // namespace
-
-Credentials Credentials::from_env(const config::ExchangeEndpoints& endpoints) {
-  return Credentials{env_or_throw(endpoints.api_key_env), env_or_throw(endpoints.api_secret_env)};
-}
-
-std::string encode_query(const Params& params) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += k;
-    out += '=';
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-    }
-  }
-  return out;
-}
 
 RestClient::RestClient(std::string base_url, Credentials credentials, std::chrono::milliseconds timeout,
                        WallClockMs wall_clock)
@@ -90,14 +47,14 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     throw ExchangeError(e.maybe_sent() ? ExchangeError::Kind::timeout : ExchangeError::Kind::unavailable, "",
                         e.what());
   }
-  used_weight_ = header_int(r, "x-mbx-used-weight-1m", used_weight_);
+  used_weight_ = static_cast<int>(r.header_int("x-mbx-used-weight-1m").value_or(used_weight_));
   if (used_weight_ > kWeightWarn)
     spdlog::warn("[binance] used request weight {} of 2400 per minute", used_weight_);
   if (r.status == 429 || r.status == 418) {
     const bool ban = r.status == 418;
     backoff_ = ban ? std::chrono::seconds(120) : std::min(std::chrono::seconds(60), std::max(backoff_ * 2, std::chrono::seconds(1)));
-    const int retry_after = header_int(r, "retry-after", -1);
-    const auto wait = retry_after >= 0 ? std::chrono::seconds(retry_after) : backoff_;
+    const auto retry_after = r.header_int("retry-after");
+    const auto wait = retry_after && *retry_after >= 0 ? std::chrono::seconds(*retry_after) : backoff_;
     blocked_until_ = std::chrono::steady_clock::now() + wait;
     blocked_reason_ = "HTTP " + std::to_string(r.status);
     spdlog::error("[binance] HTTP {} ({}): no request for {} s", r.status, ban ? "IP banned" : "rate limited",

@@ -10,26 +10,14 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "core/config/config.hpp"
+#include "exchange/credentials.hpp"
 #include "exchange/http_client.hpp"
 
 namespace ptp::exchange::binance {
 
-struct Credentials {
-  std::string api_key;
-  std::string secret;
-  // Reads the variables the config names. Throws std::runtime_error naming a missing variable
-  // (never printing a value).
-  static Credentials from_env(const config::ExchangeEndpoints& endpoints);
-};
-
-using Params = std::vector<std::pair<std::string, std::string>>;
-
-// "a=1&b=2", values percent-encoded where needed.
-std::string encode_query(const Params& params);
+using Params = QueryParams;
 
 class RestClient {
  public:

@@ -11,7 +11,7 @@
 #include "../support/temp_dir.hpp"
 #include "actors/node.hpp"
 #include "core/config/config.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 #include "storage/history_store.hpp"
 
 namespace ptp::test {

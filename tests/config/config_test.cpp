@@ -252,7 +252,7 @@ TEST_CASE("durations parse with units and reject everything else", "[config]") {
 }
 
 TEST_CASE("the shipped configs load", "[config]") {
-  for (const char* name : {"demo", "binance", "gateio"}) {
+  for (const char* name : {"demo", "binance", "binance-loopback", "gateio", "gateio-loopback"}) {
     INFO(name);
     const auto cfg = config::load_config_file(std::string(PTP_SOURCE_DIR) + "/configs/" + name + ".toml");
     CHECK_FALSE(cfg.symbols.empty());

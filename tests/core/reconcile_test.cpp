@@ -86,6 +86,28 @@ TEST_CASE("a slot that agrees with the record needs nothing", "[reconcile]") {
   CHECK(r.findings().empty());
 }
 
+TEST_CASE("orders the exchange lists by its own id only (no client id) are still the record's", "[reconcile]") {
+  AfterStage1 s;
+  SECTION("in sync: nothing to do, nothing left over") {
+    const core::SlotView slot{Qty::parse("1"), {s.order(OrderKind::stop, "", "10", "2000", "1"),
+                                                 s.order(OrderKind::take_profit, "", "11", "2250", "1")}};
+    const auto r = s.plan(slot);
+    CHECK_FALSE(r.needs_orders());
+    CHECK(r.findings().empty());
+  }
+  SECTION("the node's take-profit at the wrong size is the node's to resize, not the user's to keep") {
+    const core::SlotView slot{Qty::parse("1"), {s.order(OrderKind::stop, "", "10", "2000", "1"),
+                                                 s.order(OrderKind::take_profit, "", "11", "2250", "1.5")}};
+    auto r = s.plan(slot);
+    REQUIRE(r.needs_orders());
+    expect<Reconcile::Reserve>(r.begin());
+    const auto tp = sends(r.reserved(), Op::take_profit);
+    CHECK(tp.qty.str() == "1");
+    const auto cancel = sends(r.order_answered(placed(tp.client_id, "12")), Op::cancel);
+    CHECK(cancel.ref.exchange_id == "11");
+  }
+}
+
 TEST_CASE("a size changed outside: adopted, the stop and take-profit resized, each new one before the old goes",
           "[reconcile]") {
   AfterStage1 s;

@@ -144,6 +144,31 @@ TEST_CASE("an order call sends once and resolves an unknown outcome by its clien
   }
 }
 
+TEST_CASE("a lookup names what was sent, for an exchange that finds some orders only by what they are",
+          "[order_call]") {
+  const OrderCommand stop{Op::stop, core::Symbol::parse("ETH"), core::Side::short_, Qty::parse("0.5"),
+                          Price::parse("3045"), "s1", {}};
+  std::vector<Note> notes;
+  auto call = OrderCall::send(stop);
+  CHECK_FALSE(call.answer(failed(Reason::timeout), notes));
+  const auto lookup = call.next().lookup();
+  CHECK(call.next().op == Op::query);
+  CHECK(lookup.client_id == "s1");
+  CHECK(lookup.kind == core::OrderKind::stop);
+  CHECK(lookup.position_side == core::Side::short_);
+  CHECK(lookup.qty.str() == "0.5");
+  CHECK(lookup.trigger.str() == "3045");
+  auto resumed = OrderCall::send_once(OrderCommand{Op::take_profit, core::Symbol::parse("ETH"), core::Side::long_,
+                                                   Qty::parse("1"), Price::parse("2250"), "t1", {}});
+  CHECK(resumed.next().lookup().kind == core::OrderKind::take_profit);
+  CHECK(resumed.next().lookup().trigger.str() == "2250");
+  CHECK(OrderCall::send_once(OrderCommand{Op::close, core::Symbol::parse("ETH"), core::Side::long_, Qty::parse("0.5"),
+                                          {}, "c1", {}})
+            .next()
+            .lookup()
+            .kind == core::OrderKind::market_close);
+}
+
 TEST_CASE("a replacement places the new order before it cancels the old one", "[order_call]") {
   const OrderCommand stop{Op::stop, core::Symbol::parse("ETH"), core::Side::long_, Qty::parse("1"), Price::parse("2000"), "s1", {}};
   std::vector<Note> notes;

@@ -25,6 +25,14 @@ namespace bn = exchange::binance;
 namespace {
 
 const core::Symbol kEth = core::Symbol::parse("ETH");
+
+// Binance finds every order by its client id alone.
+core::OrderLookup by_id(std::string client_id) {
+  core::OrderLookup l;
+  l.symbol = kEth;
+  l.client_id = std::move(client_id);
+  return l;
+}
 const core::Symbol kBtc = core::Symbol::parse("BTC");
 
 ExchangeError::Kind kind_of(const std::function<void()>& f) {
@@ -78,7 +86,7 @@ TEST_CASE("HMAC-SHA256 signatures match Binance's documented examples", "[binanc
             "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
             "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp="
             "1499827319559") == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
-  CHECK(bn::encode_query({{"symbol", "ETHUSDT"}, {"newClientOrderId", "a b/c"}}) ==
+  CHECK(exchange::encode_query({{"symbol", "ETHUSDT"}, {"newClientOrderId", "a b/c"}}) ==
         "symbol=ETHUSDT&newClientOrderId=a%20b%2Fc");
 }
 
@@ -197,11 +205,11 @@ TEST_CASE("client ids are unique among open orders: a duplicate of an open one i
   CHECK(lb.sim->placements("ptp-00000000000000aa-1-c") == 2);
   CHECK(lb.sim->placements("ptp-00000000000000aa-1-s") == 2);
   // A lookup by the id finds the latest order.
-  const auto q = ex->query(kEth, "ptp-00000000000000aa-1-c");
+  const auto q = ex->query(by_id("ptp-00000000000000aa-1-c"));
   REQUIRE(q);
   CHECK(q->filled_qty.str() == "0.25");
-  CHECK_FALSE(ex->query(kEth, "ptp-00000000000000aa-2-c"));
-  CHECK(ex->query(kEth, "ptp-00000000000000aa-1-s")->ref == stop.ref);
+  CHECK_FALSE(ex->query(by_id("ptp-00000000000000aa-2-c")));
+  CHECK(ex->query(by_id("ptp-00000000000000aa-1-s"))->ref == stop.ref);
 }
 
 TEST_CASE("stops and take-profits are algo orders: /fapi/v1/order refuses them with -4120", "[binance][loopback]") {
@@ -219,7 +227,7 @@ TEST_CASE("stops and take-profits are algo orders: /fapi/v1/order refuses them w
   ex->cancel(kEth, core::OrderRef{"user-stop-ETH_USDT-long", ""});
   ex->cancel(kEth, stop.ref);
   CHECK(ex->open_orders().size() == 1);
-  CHECK(ex->query(kEth, "ptp-00000000000000aa-1-s")->status == OrderStatus::canceled);
+  CHECK(ex->query(by_id("ptp-00000000000000aa-1-s"))->status == OrderStatus::canceled);
   CHECK(kind_of([&] { ex->cancel(kEth, stop.ref); }) == ExchangeError::Kind::not_found);
   // A stop the mark has already passed would fire at once.
   CHECK(code_of([&] {
@@ -258,8 +266,8 @@ TEST_CASE("a bad signature is refused with -1022 and places nothing", "[binance]
   CHECK(code_of([&] { ex.close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-00000000000000cc-1-c"); }) == "-1022");
   CHECK(lb.server.counters().bad_signatures >= 1);
   CHECK(lb.closes().empty());
-  bn::BinanceExchange wrong_key(std::make_unique<bn::RestClient>(lb.server.rest_url(),
-                                                                 bn::Credentials{"someone-else", "ptp-sim-api-secret"}));
+  bn::BinanceExchange wrong_key(std::make_unique<bn::RestClient>(
+      lb.server.rest_url(), exchange::Credentials{"someone-else", "ptp-sim-api-secret"}));
   CHECK(code_of([&] { wrong_key.open_positions(); }) == "-2015");
 }
 
@@ -303,7 +311,7 @@ TEST_CASE("a 503 after the exchange took the order is an unknown outcome that th
   lb.sim->inject(exchange::SimFault{OrderKind::market_close, exchange::SimFault::Type::timeout_after_accept, "", "", 1, 3});
   CHECK(kind_of([&] { ex->close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-00000000000000ff-1-c"); }) ==
         ExchangeError::Kind::timeout);
-  const auto q = ex->query(kEth, "ptp-00000000000000ff-1-c");
+  const auto q = ex->query(by_id("ptp-00000000000000ff-1-c"));
   REQUIRE(q);
   CHECK(q->status == OrderStatus::filled);
   CHECK(lb.closes().size() == 1);
@@ -311,6 +319,40 @@ TEST_CASE("a 503 after the exchange took the order is an unknown outcome that th
   lb.sim->inject(exchange::SimFault{});  // -2022 ReduceOnly Order is rejected
   CHECK(code_of([&] { ex->close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-0000000000000011-2-c"); }) == "-2022");
   CHECK(lb.closes().size() == 1);
+}
+
+TEST_CASE("a Binance order placement whose 2xx answer cannot be read is an unknown outcome", "[binance][loopback]") {
+  test::BinanceLoopback lb;
+  auto ex = lb.adapter();
+  REQUIRE(ex->open_positions().size() == 1);
+  const auto error_of = [](const std::function<void()>& f) -> ExchangeError {
+    try {
+      f();
+    } catch (const ExchangeError& e) {
+      return e;
+    }
+    FAIL("no ExchangeError thrown");
+    return ExchangeError(ExchangeError::Kind::rejected, "", "");
+  };
+  // A 200 whose body is not an order (a proxy's page, a cut answer): Binance took the order, so
+  // "not sent" would have the node place it again under a new id. Unknown: it is looked up.
+  lb.server.inject(HttpFault{"/fapi/v1/order", 200, 0, "not an order", -1, 1, "POST"});
+  const auto close =
+      error_of([&] { ex->close_market(kEth, Side::long_, Qty::parse("0.5"), "ptp-00000000000000a1-1-c"); });
+  CHECK(close.kind() == ExchangeError::Kind::timeout);
+  CHECK(std::string(close.what())
+            .rfind("Binance accepted ptp-00000000000000a1-1-c (POST /fapi/v1/order) but its answer could not be read: "
+                   "malformed Binance answer (order)",
+                   0) == 0);
+
+  lb.server.inject(HttpFault{"/fapi/v1/algoOrder", 200, 0, "not an order", -1, 1, "POST"});
+  const auto stop = error_of([&] {
+    ex->place_conditional(OrderKind::stop, kEth, Side::long_, Price::parse("1900"), Qty::parse("0.5"),
+                          "ptp-00000000000000a1-1-s");
+  });
+  CHECK(stop.kind() == ExchangeError::Kind::timeout);
+  CHECK(std::string(stop.what()).find("(POST /fapi/v1/algoOrder) but its answer could not be read") !=
+        std::string::npos);
 }
 
 TEST_CASE("market streams: one URL per connection of at most N streams, on /market or /public", "[binance][ws]") {

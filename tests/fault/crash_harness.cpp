@@ -8,16 +8,16 @@
 #include <filesystem>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
 
-#include "exchange/loopback/binance_server.hpp"
 #include "storage/history_store.hpp"
-#include "tests/support/binance_loopback.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/resends.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/venue_loopback.hpp"
 
 namespace ptp::test::fault {
 namespace {
@@ -42,10 +42,11 @@ std::array<StageTarget, 2> stage_targets(Qty unfilled) {
 }
 const Price kTakeProfit = Price::parse("2250");
 
-std::string node_config(const std::string& data_dir, const std::string& rest_url, const std::string& ws_url) {
+std::string node_config(core::Exchange venue, const std::string& data_dir, const std::string& rest_url,
+                        const std::string& ws_url) {
   return fmt::format(R"(
 [node]
-exchange = "binance"
+exchange = "{}"
 account = "crash"
 mode = "execute"
 storage_path = "{}"
@@ -73,7 +74,7 @@ ws_url = "{}"
 api_key_env = "PTP_FAULT_API_KEY"
 api_secret_env = "PTP_FAULT_API_SECRET"
 )",
-                     data_dir, rest_url, ws_url);
+                     core::to_string(venue), data_dir, rest_url, ws_url);
 }
 
 std::vector<core::OrderState> open_of(exchange::SimExchange& sim, OrderKind kind) {
@@ -147,33 +148,72 @@ std::string file_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// One scenario's world: a temp dir, the simulator served over Binance's protocol, the node's
+// Orders placed while an identical one (kind, side, trigger, quantity) was still open: a client
+// that places a stop or take-profit again without knowing it has one does this.
+int identical_while_open(const exchange::SimExchange& sim) {
+  std::map<std::string, core::OrderState> open;  // by exchange id
+  int found = 0;
+  for (const auto& e : sim.journal()) {
+    if (e.exchange_id.empty() || e.kind == OrderKind::market_close) continue;
+    const auto o = sim.order(e.exchange_id);
+    if (!o) continue;
+    if (e.type == exchange::SimEvent::Type::place && e.accepted) {
+      for (const auto& [id, other] : open)
+        if (other.kind == o->kind && other.position_side == o->position_side &&
+            other.trigger_price == o->trigger_price && other.qty == o->qty)
+          ++found;
+      open[e.exchange_id] = *o;
+    }
+    if (e.status != OrderStatus::open) open.erase(e.exchange_id);
+  }
+  return found;
+}
+
+// One scenario's world: a temp dir, the simulator served over the venue's protocol, the node's
 // config pointing at it, and where the node's output and the failing-disk flag go.
 struct Rig {
+  core::Exchange venue;
   TempDir dir;
-  std::shared_ptr<exchange::SimExchange> sim = binance_sim();
-  exchange::loopback::BinanceServer server{sim};
+  std::shared_ptr<exchange::SimExchange> sim;
+  std::unique_ptr<exchange::loopback::LoopbackServer> server;
+  std::string close_id_prefix;  // how the node's close ids travel on this venue
   std::string config_path = dir.sub("node.toml");
   std::string log_path = dir.sub("node.log");
   std::string disk_flag = dir.sub("disk-failing");
 
-  Rig() { std::ofstream(config_path) << node_config(dir.sub("data"), server.rest_url(), server.ws_url()); }
+  explicit Rig(core::Exchange v) : venue(v) {
+    if (venue == core::Exchange::gateio) {
+      start<GateioProtocol>();
+    } else {
+      start<BinanceProtocol>();
+    }
+  }
+
+  template <class Protocol>
+  void start() {
+    const auto cfg = config::parse_config(venue_sim_toml(Protocol::eth_sizes), "fault-sim.toml");
+    sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+    auto s = Protocol::serve(sim);
+    std::ofstream(config_path) << node_config(venue, dir.sub("data"), Protocol::rest_url(*s), Protocol::ws_url(*s));
+    close_id_prefix = Protocol::close_id_prefix;
+    server = std::move(s);
+  }
 };
 
 }  // namespace
 
-Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin) {
+Result run_start_on_failing_disk(const std::string& disk_error, const Binaries& bin, core::Exchange venue) {
   const auto started = std::chrono::steady_clock::now();
   Result result;
   result.name = "storage fails from the start (" + disk_error + ")";
   result.faults = 1;
-  Rig rig;
+  Rig rig(venue);
   std::ofstream(rig.disk_flag) << "on\n";
   ChildProcess node({bin.node, "--config", rig.config_path}, node_env(disk_error, bin, rig.disk_flag), rig.log_path);
   const int code = node.wait_exit(std::chrono::seconds(30));
   result.log = file_text(rig.log_path);
   const char* cause = disk_error == "EROFS" ? "Read-only file system" : "No space left on device";
-  const auto requests = rig.server.counters().requests;
+  const auto requests = rig.server->counters().requests;
   if (code != 1)
     result.failure = fmt::format("exit code {}, 1 expected", code);
   else if (result.log.find("cannot start") == std::string::npos || result.log.find(cause) == std::string::npos)
@@ -193,8 +233,13 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
                   (scenario.drop_request ? 1 : 0) + (scenario.after_stage1 ? 1 : 0) +
                   (scenario.disk_error.empty() ? 0 : 1);
 
-  Rig rig;
-  auto& [dir, sim, server, config_path, log_path, disk_flag] = rig;
+  Rig rig(scenario.venue);
+  auto& dir = rig.dir;
+  auto& sim = rig.sim;
+  auto& server = *rig.server;
+  const auto& config_path = rig.config_path;
+  const auto& log_path = rig.log_path;
+  const auto& disk_flag = rig.disk_flag;
   const Qty unfilled = Qty::parse(scenario.stage1_unfilled);
   const auto targets = stage_targets(unfilled);
   Watch w;
@@ -255,7 +300,7 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
   // The node's history, read as it is written (LMDB serves readers in other processes): a stage
   // counts as finished when the exchange shows it and the node has recorded it done.
   std::unique_ptr<storage::HistoryStore> history;
-  const core::PositionKey key{core::Exchange::binance, "crash", kEth, core::Side::long_, 1};
+  const core::PositionKey key{scenario.venue, "crash", kEth, core::Side::long_, 1};
   auto node_history = [&]() -> storage::HistoryStore& {  // opened once the node has created it
     if (!history) history = std::make_unique<storage::HistoryStore>(dir.sub("data"));
     return *history;
@@ -341,6 +386,7 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
             w.seen = 0;
           }
         }
+        if (scenario.before_restart) scenario.before_restart(server);
         start_node();
       }
       if (stage == 1 && scenario.after_stage1 && result.failure.empty()) {
@@ -371,7 +417,8 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
     closed += o.filled_qty;
   }
   result.closed = closed.str();
-  for (const auto& [id, placements] : resends(*sim)) result.resends += placements - 1;
+  for (const auto& [id, placements] : resends(*sim, rig.close_id_prefix)) result.resends += placements - 1;
+  result.resends += identical_while_open(*sim);
   result.duplicates =
       result.resends + std::max(0, result.closes - 2) + (closed > Qty::parse("1.0") - unfilled ? 1 : 0);
   result.stops_at_end = static_cast<int>(open_of(*sim, OrderKind::stop).size());

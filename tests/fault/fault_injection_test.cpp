@@ -4,6 +4,7 @@
 // the node's own history. Each test case prints its table (ctest -V, or run the binary).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -21,12 +22,17 @@ const ptp::test::fault::Binaries kBinaries{PTP_NODE_BINARY, PTP_FAILING_DISK};
 const char* kStep[] = {"", "the close", "the new stop", "the old stop's cancel", "the resized take-profit",
                        "the old take-profit's cancel"};
 
-std::vector<Scenario> kills_in_stage(int stage) {
+using Venue = ptp::core::Exchange;
+
+std::string over(Venue venue) { return venue == Venue::gateio ? "gateio: " : ""; }
+
+std::vector<Scenario> kills_in_stage(int stage, Venue venue = Venue::binance) {
   std::vector<Scenario> out;
   for (int request = 1; request <= 5; ++request)
     for (bool served : {false, true})
-      out.push_back({.name = "stage " + std::to_string(stage) + ": killed " +
+      out.push_back({.name = over(venue) + "stage " + std::to_string(stage) + ": killed " +
                              (served ? "after the exchange served " : "before ") + kStep[request],
+                     .venue = venue,
                      .kills = {KillPoint{stage, request, served}}});
   return out;
 }
@@ -112,6 +118,51 @@ TEST_CASE("Exchange rejections, timeouts and delayed fills at each order of a st
   s.push_back({.name = "the user cancels the stop after stage 1 (restored by the health check)",
                .after_stage1 = cancel_all(K::stop)});
   s.push_back({.name = "the user cancels the take-profit after stage 1", .after_stage1 = cancel_all(K::take_profit)});
+  run_all(s);
+}
+
+TEST_CASE("over Gate.io's protocol: SIGKILL before and after each order of stage 1 and 2", "[fault][gateio]") {
+  auto scenarios = kills_in_stage(1, Venue::gateio);
+  for (auto& s : kills_in_stage(2, Venue::gateio)) scenarios.push_back(std::move(s));
+  run_all(scenarios);
+}
+
+TEST_CASE("over Gate.io's protocol: exchange faults, and where Gate.io gives less than Binance", "[fault][gateio]") {
+  using K = ptp::core::OrderKind;
+  using T = SimFault::Type;
+  const auto g = Venue::gateio;
+  std::vector<Scenario> s;
+  const std::pair<K, const char*> kinds[] = {{K::market_close, "close"}, {K::stop, "new stop"}, {K::take_profit, "take-profit"}};
+  const std::pair<T, const char*> types[] = {{T::reject, "rejected"},
+                                             {T::timeout_before_accept, "times out before the exchange accepts it"},
+                                             {T::timeout_after_accept, "times out after the exchange accepted it"}};
+  for (const auto& [kind, kind_name] : kinds)
+    for (const auto& [type, type_name] : types)
+      s.push_back({.name = std::string("gateio: the ") + kind_name + " " + type_name, .venue = g,
+                   .sim_fault = fault(kind, type)});
+  s.push_back({.name = "gateio: the close fills late (accepted, filled after 3 queries)", .venue = g,
+               .sim_fault = fault(K::market_close, T::delay_fill)});
+  s.push_back({.name = "gateio: the close fills half, the rest expires (ioc)", .venue = g,
+               .sim_fault = fault(K::market_close, T::partial_fill), .stage1_unfilled = "0.25"});
+  s.push_back({.name = "gateio: the old stop's cancel is lost (503, unserved)", .venue = g, .drop_request = 3});
+  s.push_back({.name = "gateio: the old stop's cancel is refused (404 ORDER_NOT_FOUND)", .venue = g,
+               .http_fault = ptp::exchange::loopback::HttpFault{"/api/v4/futures/usdt/price_orders/*", 404, 0,
+                                                                "Order not found", -1, 1, "DELETE", "ORDER_NOT_FOUND"}});
+  s.push_back({.name = "gateio: a 429 (TOO_MANY_REQUESTS) on the close: nothing sent until the reset", .venue = g,
+               .http_fault = ptp::exchange::loopback::HttpFault{"/api/v4/futures/usdt/orders", 429, 0,
+                                                                "Too many requests", 1, 1, "POST", "TOO_MANY_REQUESTS"}});
+  // Gate.io finds a close by its text only for 60 s after it ended: the restarted node must find it
+  // in the contract's finished orders, never send it again.
+  s.push_back({.name = "gateio: killed after the close, restarted 61 s later (text lookup expired)", .venue = g,
+               .kills = {KillPoint{1, 1, true}},
+               .before_restart = [](ptp::exchange::loopback::LoopbackServer& server) {
+                 server.set_clock_skew(std::chrono::seconds(61));
+               }});
+  s.push_back({.name = "gateio: the user cancels the stop after stage 1 (restored by the health check)", .venue = g,
+               .after_stage1 = [](ptp::exchange::SimExchange& sim) {
+                 for (const auto& o : sim.open_orders())
+                   if (o.kind == K::stop) sim.cancel(o.symbol, o.ref);
+               }});
   run_all(s);
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "../support/binance_loopback.hpp"
+#include "../support/ccxt_runtime.hpp"
 #include "../support/child_process.hpp"
 #include "../support/temp_dir.hpp"
 
@@ -25,47 +26,12 @@ namespace {
 const core::Symbol kEth = core::Symbol::parse("ETH");
 const std::string kDir = PTP_CCXT_DIR;
 
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  for (std::string_view rest = path ? path : ""; !rest.empty();) {
-    const auto colon = rest.find(':');
-    const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    if (colon == std::string_view::npos) break;
-    rest.remove_prefix(colon + 1);
-  }
-  return {};
-}
-
-// Why the test cannot run here, or empty: Node.js 18 or newer (ccxt's own floor; Debian 12's
-// 18.20 runs it) and the locked packages installed (scripts/test.sh runs `npm ci`).
-std::string missing_prerequisite(const std::string& node) {
-  if (node.empty()) return "node is not on the PATH";
-  FILE* pipe = popen((node + " --version").c_str(), "r");
-  char buf[64] = {};
-  const bool read = pipe && std::fgets(buf, sizeof buf, pipe);
-  if (pipe) pclose(pipe);
-  int major = 0;
-  if (!read || std::sscanf(buf, "v%d", &major) != 1) return "cannot read `node --version`";
-  if (major < 18) return std::string("Node.js ") + buf + " is older than 18";
-  if (!std::filesystem::exists(kDir + "/node_modules/ccxt/package.json"))
-    return "ccxt is not installed: run `npm ci --ignore-scripts` in " + kDir;
-  return {};
-}
-
 }  // namespace
 
 TEST_CASE("ccxt binanceusdm drives the simulator: markets, positions, orders by id and client id, algo orders, errors, "
           "websockets",
           "[interop][ccxt]") {
-  const std::string node = find_on_path("node");
-  if (const std::string why = missing_prerequisite(node); !why.empty()) {
-    // CI must run it (.ci/run sets PTP_REQUIRE_INTEROP); elsewhere it is reported skipped, not passed.
-    if (std::getenv("PTP_REQUIRE_INTEROP")) FAIL("the ccxt conformance test cannot run: " << why);
-    std::printf("SKIPPED: the ccxt conformance test cannot run: %s\n", why.c_str());
-    std::fflush(stdout);
-    std::_Exit(77);
-  }
+  const std::string node = test::node_for_ccxt_or_skip(kDir, "ccxt conformance test");
   // The account conformance.mjs expects: ETH long 1.5 @ 2000 with the user's stop at 1950,
   // MARKET_LOT_SIZE maxQty 100; BTC flat at 60000.
   auto sim = test::binance_sim();

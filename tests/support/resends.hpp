@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 namespace ptp::test {
 

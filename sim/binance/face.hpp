@@ -1,8 +1,11 @@
 // The simulator's Binance USDⓈ-M face without the transport: an HTTP request in, Binance's answer
 // out (routes, parameters, the API key, signature and recvWindow checks, error codes and shapes),
-// and the user-data frames for whatever changed at the exchange. binance_server.cpp carries it
-// over HTTP and websockets. Used from the server's I/O thread only (the counters are atomic).
+// and its websockets: which streams a connection may have, Binance's live-subscription requests,
+// the frames each one gets. LoopbackServer carries it. Used from the server's I/O thread only (the
+// counters are atomic).
 #pragma once
+
+#include <simdjson.h>
 
 #include <atomic>
 #include <chrono>
@@ -11,53 +14,45 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
-#include "exchange/loopback/binance_server.hpp"
-#include "exchange/loopback/binance_shapes.hpp"
+#include "sim/binance/server.hpp"
+#include "sim/binance/shapes.hpp"
+#include "sim/face.hpp"
 
 namespace ptp::exchange::loopback {
 
-struct HttpRequest {
-  std::string method;
-  std::string path;
-  std::string query;    // after '?', undecoded
-  std::string body;     // application/x-www-form-urlencoded, undecoded
-  std::string api_key;  // the X-MBX-APIKEY header
-};
-
-struct HttpAnswer {
-  int status = 200;
-  std::string body;
-  std::string content_type = "application/json";
-};
-
-class BinanceFace {
+class BinanceFace final : public ProtocolFace {
  public:
   using Params = std::map<std::string, std::string>;
 
   BinanceFace(std::shared_ptr<SimExchange> sim, const BinanceServerOptions& options);
 
-  HttpAnswer handle(const HttpRequest& request);
-  HttpAnswer error_answer(int status, int code, const std::string& msg);
+  // ProtocolFace: REST (face.cpp) and the websockets (streams.cpp).
+  HttpAnswer handle(const HttpRequest& request) override;
+  HttpAnswer fault_answer(const HttpFault& fault) override;
+  HttpAnswer unserved_answer() override;
   // An order-changing request (POST or DELETE on /fapi/v1/order or /fapi/v1/algoOrder), with the
   // client id it names; nullopt for every other request.
-  static std::optional<OrderRequestEvent> order_request(const HttpRequest& request);
+  std::optional<OrderRequestEvent> order_request(const HttpRequest& request) const override;
+  std::vector<std::pair<std::string, std::string>> answer_headers() override;  // X-MBX-USED-WEIGHT-1M
+  std::variant<std::unique_ptr<WsSession>, int> open_ws(const std::string& path, const std::string& query) override;
+  void ws_message(WsSession& session, const std::string& text, const WsReply& reply) override;
+  std::vector<std::string> mark_frames(WsSession& session, const core::PriceTick& tick) override;
+  // ORDER_TRADE_UPDATE / ALGO_UPDATE frames for every order that changed since the last call, then
+  // one ACCOUNT_UPDATE with the positions that changed, if any did; user_frames() gives them to
+  // every /private connection.
+  void collect_account_changes() override;
+  std::vector<std::string> user_frames(WsSession& session) override;
+  std::int64_t now_ms() const override;  // the server's clock (the wall clock plus the skew)
+  void set_clock_skew(std::chrono::milliseconds skew) override { skew_ms_ = skew.count(); }
+  Counters counters() const override { return {bad_signatures_, stale_timestamps_, order_posts_}; }
 
+  HttpAnswer error_answer(int status, int code, const std::string& msg);
   // "a=1&b=%40x" as a map, decoded ("+" is a space).
   static Params query_params(std::string_view query);
-
-  // ORDER_TRADE_UPDATE / ALGO_UPDATE frames for every order that changed since the last call, then
-  // one ACCOUNT_UPDATE with the positions that changed, if any did.
-  std::vector<std::string> user_frames();
   bool listen_key_valid(const std::string& key) const;
-
-  std::int64_t now_ms() const;  // the server's clock (the wall clock plus the skew)
-  void set_clock_skew(std::chrono::milliseconds skew) { skew_ms_ = skew.count(); }
-  std::uint64_t bad_signatures() const { return bad_signatures_; }
-  std::uint64_t stale_timestamps() const { return stale_timestamps_; }
-  std::uint64_t order_posts() const { return order_posts_; }
-
 
  private:
   struct Route;
@@ -113,6 +108,10 @@ class BinanceFace {
   std::uint64_t next_listen_key_ = 1;
   std::uint64_t next_client_id_ = 1;
   std::size_t journal_seen_ = 0;  // the simulator's journal entries already turned into frames
+  std::vector<std::string> account_frames_;  // the last collect_account_changes()
+  std::int64_t weight_minute_ = 0;            // X-MBX-USED-WEIGHT-1M's minute and count
+  int weight_ = 0;
+  simdjson::dom::parser json_;                // websocket requests
   std::atomic<std::int64_t> skew_ms_{0};
   std::atomic<std::uint64_t> bad_signatures_{0};
   std::atomic<std::uint64_t> stale_timestamps_{0};

@@ -1,4 +1,4 @@
-#include "exchange/loopback/binance_shapes.hpp"
+#include "sim/binance/shapes.hpp"
 
 #include <fmt/format.h>
 

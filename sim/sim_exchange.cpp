@@ -1,4 +1,4 @@
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 namespace ptp::exchange::loopback::binance_shapes {
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/config/config.hpp"
-#include "exchange/sim_exchange.hpp"
+#include "sim/sim_exchange.hpp"
 
 using namespace ptp;
 using core::OrderKind;

@@ -9,7 +9,7 @@
 
 #include "../support/binance_loopback.hpp"
 #include "exchange/hmac.hpp"
-#include "exchange/loopback/binance_face.hpp"
+#include "sim/binance/face.hpp"
 
 using namespace ptp;
 using core::OrderKind;
@@ -39,7 +39,7 @@ struct Face {
     face = std::make_unique<BinanceFace>(sim, options);
   }
   HttpAnswer call(const std::string& method, const std::string& path, std::string query = {}) {
-    return face->handle(HttpRequest{method, path, std::move(query), {}, options.api_key});
+    return face->handle(HttpRequest{method, path, std::move(query), {}, {{"x-mbx-apikey", options.api_key}}});
   }
   HttpAnswer signed_call(const std::string& method, const std::string& path, const std::string& params = {}) {
     std::string query = (params.empty() ? "" : params + "&") + fmt::format("timestamp={}", face->now_ms());
@@ -68,11 +68,11 @@ bool has(const std::vector<std::string>& keys, const std::string& key) {
 
 TEST_CASE("binance face: a path Binance does not have is an HTML 404, before any key is looked at", "[binance][face]") {
   Face f;
-  const auto unknown = f.face->handle(HttpRequest{"GET", "/fapi/v1/adlQuantile", "", "", "no-such-key"});
+  const auto unknown = f.face->handle(HttpRequest{"GET", "/fapi/v1/adlQuantile", "", "", {{"x-mbx-apikey", "no-such-key"}}});
   CHECK(unknown.status == 404);
   CHECK(unknown.content_type == "text/html");
   CHECK(f.call("PUT", "/fapi/v1/order").status == 404);  // a known path, a method it does not take
-  CHECK(f.face->handle(HttpRequest{"GET", "/fapi/v2/positionRisk", "", "", "no-such-key"}).status == 401);
+  CHECK(f.face->handle(HttpRequest{"GET", "/fapi/v2/positionRisk", "", "", {{"x-mbx-apikey", "no-such-key"}}}).status == 401);
 }
 
 TEST_CASE("binance face: positionRisk v2 lists every symbol and side with signed notional and PnL, v3 only those "

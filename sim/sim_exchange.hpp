@@ -114,7 +114,10 @@ class SimExchange final : public Exchange {
                                      core::Price trigger, core::Qty qty, const std::string& client_id) override;
   void cancel(const core::Symbol& symbol, const core::OrderRef& order) override;
   // The latest order with this client id (an id can name several finished orders and one open one).
-  std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id) override;
+  std::optional<core::OrderState> query(const core::Symbol& symbol, const std::string& client_id);
+  std::optional<core::OrderState> query(const core::OrderLookup& lookup) override {
+    return query(lookup.symbol, lookup.client_id);
+  }
 
  private:
   struct Instrument {

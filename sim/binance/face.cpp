@@ -1,4 +1,4 @@
-#include "exchange/loopback/binance_face.hpp"
+#include "sim/binance/face.hpp"
 
 #include <fmt/format.h>
 
@@ -208,13 +208,32 @@ HttpAnswer BinanceFace::error_answer(int status, int code, const std::string& ms
   return HttpAnswer{status, shapes::error(code, msg)};
 }
 
+HttpAnswer BinanceFace::fault_answer(const HttpFault& fault) {
+  HttpAnswer a = error_answer(fault.status, fault.code, fault.msg);
+  if (fault.retry_after_s >= 0) a.headers.emplace_back("Retry-After", std::to_string(fault.retry_after_s));
+  return a;
+}
+
+HttpAnswer BinanceFace::unserved_answer() {
+  return error_answer(503, -1001, "Internal error; unable to process your request. Please try again.");
+}
+
+std::vector<std::pair<std::string, std::string>> BinanceFace::answer_headers() {
+  const std::int64_t minute = now_ms() / 60'000;
+  if (minute != weight_minute_) {
+    weight_minute_ = minute;
+    weight_ = 0;
+  }
+  return {{"X-MBX-USED-WEIGHT-1M", std::to_string(++weight_)}};
+}
+
 BinanceFace::Params BinanceFace::query_params(std::string_view query) {
   Params p;
   parse_params(query, p);
   return p;
 }
 
-std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& request) {
+std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& request) const {
   const bool order = request.path == "/fapi/v1/order", algo = request.path == "/fapi/v1/algoOrder";
   if ((!order && !algo) || (request.method != "POST" && request.method != "DELETE")) return std::nullopt;
   const Params p = params_of(request);
@@ -223,7 +242,7 @@ std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& r
 }
 
 void BinanceFace::check_key(const HttpRequest& r) const {
-  if (r.api_key != options_.api_key) throw ApiError{401, -2015, "Invalid API-key, IP, or permissions for action."};
+  if (r.header("x-mbx-apikey") != options_.api_key) throw ApiError{401, -2015, "Invalid API-key, IP, or permissions for action."};
 }
 
 // totalParams = query string + body, the signature last (Binance's rules, section 1.6).
@@ -607,10 +626,11 @@ HttpAnswer BinanceFace::cancel_all_algo_orders(const Params& p) {
 
 // ---- the user-data stream ----
 
-std::vector<std::string> BinanceFace::user_frames() {
+void BinanceFace::collect_account_changes() {
   const auto events = sim_->journal(journal_seen_);
   journal_seen_ += events.size();
-  std::vector<std::string> frames;
+  std::vector<std::string>& frames = account_frames_;
+  frames.clear();
   std::set<std::pair<core::Symbol, std::string>> changed;  // symbol, position side text
   const std::int64_t now = now_ms();
   for (const auto& e : events) {
@@ -641,7 +661,6 @@ std::vector<std::string> BinanceFace::user_frames() {
     std::erase_if(rows, [&](const auto& r) { return !changed.count({r.symbol, r.position_side}); });
     frames.push_back(shapes::account_update(account(), rows, now));
   }
-  return frames;
 }
 
 }  // namespace ptp::exchange::loopback

@@ -1,0 +1,57 @@
+// What the ccxt interop tests need from the machine: Node.js 18 or newer (ccxt's own floor; Debian
+// 12's 18.20 is checked) on the PATH and the locked packages installed (scripts/test.sh runs
+// `npm ci`). Without them a test reports itself skipped (exit 77), except in CI, where
+// PTP_REQUIRE_INTEROP makes it fail.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace ptp::test {
+
+inline std::string find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  for (std::string_view rest = path ? path : ""; !rest.empty();) {
+    const auto colon = rest.find(':');
+    const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  return {};
+}
+
+// Why ccxt cannot run here, or empty.
+inline std::string missing_ccxt_prerequisite(const std::string& node, const std::string& ccxt_dir) {
+  if (node.empty()) return "node is not on the PATH";
+  FILE* pipe = popen((node + " --version").c_str(), "r");
+  char buf[64] = {};
+  const bool read = pipe && std::fgets(buf, sizeof buf, pipe);
+  if (pipe) pclose(pipe);
+  int major = 0;
+  if (!read || std::sscanf(buf, "v%d", &major) != 1) return "cannot read `node --version`";
+  if (major < 18) return std::string("Node.js ") + buf + " is older than 18";
+  if (!std::filesystem::exists(ccxt_dir + "/node_modules/ccxt/package.json"))
+    return "ccxt is not installed: run `npm ci --ignore-scripts` in " + ccxt_dir;
+  return {};
+}
+
+// The node binary, or the test ends here: skipped (exit 77), or failed in CI.
+inline std::string node_for_ccxt_or_skip(const std::string& ccxt_dir, const std::string& test_name) {
+  const std::string node = find_on_path("node");
+  if (const std::string why = missing_ccxt_prerequisite(node, ccxt_dir); !why.empty()) {
+    if (std::getenv("PTP_REQUIRE_INTEROP")) FAIL("the " << test_name << " cannot run: " << why);
+    std::printf("SKIPPED: the %s cannot run: %s\n", test_name.c_str(), why.c_str());
+    std::fflush(stdout);
+    std::_Exit(77);
+  }
+  return node;
+}
+
+}  // namespace ptp::test
