@@ -10,6 +10,7 @@
 #include "core/tick.hpp"
 #include "exchange/binance/symbols.hpp"
 #include "exchange/hmac.hpp"
+#include "sim/query_params.hpp"
 
 namespace ptp::exchange::loopback {
 namespace {
@@ -44,36 +45,12 @@ ApiError from_exchange_error(const ExchangeError& e) {
   return {400, code, e.what()};
 }
 
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i] == '+' ? ' ' : in[i];
-    }
-  }
-  return out;
-}
-
-void parse_params(std::string_view text, Params& out) {
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out[percent_decode(pair.substr(0, eq))] = percent_decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    text.remove_prefix(amp + 1);
-  }
-}
 
 // "If a parameter is in both places, the query-string value wins" (Binance's general rules).
 Params params_of(const HttpRequest& r) {
   Params p;
-  parse_params(r.body, p);
-  parse_params(r.query, p);
+  decode_query(r.body, p);
+  decode_query(r.query, p);
   return p;
 }
 
@@ -227,11 +204,6 @@ std::vector<std::pair<std::string, std::string>> BinanceFace::answer_headers() {
   return {{"X-MBX-USED-WEIGHT-1M", std::to_string(++weight_)}};
 }
 
-BinanceFace::Params BinanceFace::query_params(std::string_view query) {
-  Params p;
-  parse_params(query, p);
-  return p;
-}
 
 std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& request) const {
   const bool order = request.path == "/fapi/v1/order", algo = request.path == "/fapi/v1/algoOrder";

@@ -20,12 +20,13 @@
 #include "sim/binance/server.hpp"
 #include "sim/binance/shapes.hpp"
 #include "sim/face.hpp"
+#include "sim/query_params.hpp"
 
 namespace ptp::exchange::loopback {
 
 class BinanceFace final : public ProtocolFace {
  public:
-  using Params = std::map<std::string, std::string>;
+  using Params = QueryParams;
 
   BinanceFace(std::shared_ptr<SimExchange> sim, const BinanceServerOptions& options);
 
@@ -50,8 +51,6 @@ class BinanceFace final : public ProtocolFace {
   Counters counters() const override { return {bad_signatures_, stale_timestamps_, order_posts_}; }
 
   HttpAnswer error_answer(int status, int code, const std::string& msg);
-  // "a=1&b=%40x" as a map, decoded ("+" is a space).
-  static Params query_params(std::string_view query);
   bool listen_key_valid(const std::string& key) const;
 
  private:

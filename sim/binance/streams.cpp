@@ -51,7 +51,7 @@ std::string ws_error(int code, const std::string& msg, std::optional<std::uint64
 }  // namespace
 
 std::variant<std::unique_ptr<WsSession>, int> BinanceFace::open_ws(const std::string& path, const std::string& query) {
-  const auto params = query_params(query);
+  const auto params = decode_query(query);
   auto param = [&](const std::string& name) {
     auto it = params.find(name);
     return it == params.end() ? std::string() : it->second;

@@ -142,7 +142,7 @@ HttpAnswer GateioFace::handle(const HttpRequest& request) {
   };
   try {
     if (route->auth == GateAuth::signature) check_signature(request);
-    return (this->*(route->handler))(Call{request, query_params(request.query), tail});
+    return (this->*(route->handler))(Call{request, decode_query(request.query), tail});
   } catch (const ApiError& e) {
     return refuse(e);
   } catch (const std::exception& e) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "sim/face.hpp"
+#include "sim/query_params.hpp"
 #include "sim/gateio/shapes.hpp"
 #include "sim/sim_exchange.hpp"
 
@@ -65,7 +66,7 @@ class GateioFace final : public ProtocolFace {
   Counters counters() const override { return {bad_signatures_, stale_timestamps_, order_posts_}; }
 
  private:
-  using Params = std::map<std::string, std::string>;
+  using Params = QueryParams;
   struct Route;
   // A request matched to a route: its decoded query and the path's last segment for
   // ".../orders/{order_id}" routes.

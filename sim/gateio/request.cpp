@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/decimal.hpp"
+#include "sim/query_params.hpp"
 
 namespace ptp::exchange::loopback::gateio_request {
 namespace {
@@ -12,19 +13,6 @@ namespace {
 constexpr std::size_t kMaxTextBytes = 28;  // after the "t-" prefix
 constexpr std::int64_t kMaxListLimit = 1000;
 
-std::string percent_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i] == '+' ? ' ' : in[i];
-    }
-  }
-  return out;
-}
 
 std::optional<simdjson::dom::element> field(simdjson::dom::object o, std::string_view key) {
   simdjson::dom::element e;
@@ -60,18 +48,6 @@ bool is_number(std::string_view s) {
 
 // ---- the query string ----
 
-Params query_params(std::string_view text) {
-  Params out;
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (eq != std::string_view::npos) out[percent_decode(pair.substr(0, eq))] = percent_decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    text.remove_prefix(amp + 1);
-  }
-  return out;
-}
 
 std::string param(const Params& p, const std::string& key) {
   auto it = p.find(key);

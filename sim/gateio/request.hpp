@@ -16,9 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "sim/query_params.hpp"
+
 namespace ptp::exchange::loopback::gateio_request {
 
-using Params = std::map<std::string, std::string>;
+using Params = QueryParams;
 
 // A Gate error answer: HTTP status, {"label":..,"message":..}. Thrown by the handlers, answered
 // (and journaled, for an order request) by GateioFace::handle.
@@ -41,8 +43,6 @@ bool is_number(std::string_view s);
 
 // ---- the query string ----
 
-// "a=1&b=%40x" as a map, decoded ("+" is a space).
-Params query_params(std::string_view text);
 // The parameter's value, "" when absent.
 std::string param(const Params& p, const std::string& key);
 // limit (1..1000, default 100) and offset (default 0) of a list request.

@@ -18,6 +18,7 @@
 
 #include "core/client_order_id.hpp"
 #include "exchange/gateio/streams.hpp"
+#include "gateio_docs.hpp"
 #include "exchange/hmac.hpp"
 #include "sim/face.hpp"
 #include "sim/loopback_server.hpp"
@@ -69,36 +70,12 @@ const char* kOrdersUpdate = R"({
 
 // Verbatim from Gate's futures websocket docs (futures.positions update). Only contract and size
 // are read; the others, -1.25e-8 among them, are skipped.
-const char* kPositionsUpdate = R"({
+const std::string kPositionsUpdate = R"({
   "time": 1588212926,
   "time_ms": 1588212926123,
   "channel": "futures.positions",
   "event": "update",
-  "result": [
-    {
-      "contract": "BTC_USD",
-      "cross_leverage_limit": 0,
-      "entry_price": 40000.36666661111,
-      "history_pnl": -0.000108569505,
-      "history_point": 0,
-      "last_close_pnl": -0.000050123368,
-      "leverage": 0,
-      "leverage_max": 100,
-      "liq_price": 0.1,
-      "maintenance_rate": 0.005,
-      "margin": 49.999890611186,
-      "mode": "single",
-      "realised_pnl": -1.25e-8,
-      "realised_point": 0,
-      "risk_limit": 100,
-      "size": 3,
-      "time": 1628736848,
-      "time_ms": 1628736848321,
-      "user": "110xxxxx",
-      "update_id": 170919
-    }
-  ]
-})";
+  "result": [)" + test::gateio_docs::kPositionRow + "]}";
 
 // A futures.autoorders update: one FuturesPriceTriggeredOrder in the agreed REST shape.
 std::string autoorder_update(const std::string& status, const std::string& finish_as) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/client_order_id.hpp"
+#include "gateio_docs.hpp"
 #include "exchange/gateio/errors.hpp"
 #include "exchange/gateio/gateio_exchange.hpp"
 #include "exchange/gateio/responses.hpp"
@@ -1357,29 +1358,7 @@ TEST_CASE("Gate.io averaged prices round half-up to 1e-8 while sizes and trigger
   const gt::FiltersLookup btc_usd = [](const std::string&) {
     return core::InstrumentFilters::in_contracts(Price::parse("0.1"), Qty::parse("1"), 1);
   };
-  const auto documented = gt::parse_positions(R"([
-    {
-      "contract": "BTC_USD",
-      "cross_leverage_limit": 0,
-      "entry_price": 40000.36666661111,
-      "history_pnl": -0.000108569505,
-      "history_point": 0,
-      "last_close_pnl": -0.000050123368,
-      "leverage": 0,
-      "leverage_max": 100,
-      "liq_price": 0.1,
-      "maintenance_rate": 0.005,
-      "margin": 49.999890611186,
-      "mode": "single",
-      "realised_pnl": -1.25e-8,
-      "realised_point": 0,
-      "risk_limit": 100,
-      "size": 3,
-      "time": 1628736848,
-      "time_ms": 1628736848321,
-      "user": "110xxxxx",
-      "update_id": 170919
-    }])",
+  const auto documented = gt::parse_positions("[" + test::gateio_docs::kPositionRow + "]",
                                               btc_usd);
   REQUIRE(documented.size() == 1);
   CHECK(documented[0].entry == Price::parse("40000.36666661"));

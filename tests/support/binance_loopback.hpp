@@ -12,41 +12,15 @@
 #include "sim/binance/server.hpp"
 #include "sim/sim_exchange.hpp"
 #include "tick_waiter.hpp"
+#include "venue_loopback.hpp"
 
 namespace ptp::test {
 
-// ETH long 1.5 @ 2000 with the user's stop at 1950 (1R = 50), BTC with no position.
-inline const char* kBinanceSim = R"(
-[node]
-exchange = "sim"
-account = "t"
-mode = "execute"
-storage_path = "unused"
-symbols = ["ETH", "BTC"]
-[sim]
-seed = 3
-[[sim.instrument]]
-symbol = "ETH"
-tick_size = "0.01"
-step_size = "0.001"
-min_qty = "0.001"
-max_qty = "100"
-min_notional = "5"
-[[sim.instrument]]
-symbol = "BTC"
-tick_size = "0.1"
-step_size = "0.001"
-start_price = "60000"
-[[sim.position]]
-symbol = "ETH"
-side = "long"
-entry = "2000"
-size = "1.5"
-stop = "1950"
-)";
-
+// The venues' shared account (venue_loopback.hpp) with Binance's instruments: ETH long 1.5 @ 2000
+// with the user's stop at 1950 (1R = 50), BTC with no position.
 inline std::shared_ptr<exchange::SimExchange> binance_sim() {
-  return std::make_shared<exchange::SimExchange>(*config::parse_config(kBinanceSim, "binance-sim.toml").sim);
+  return std::make_shared<exchange::SimExchange>(
+      *config::parse_config(venue_sim_toml(BinanceProtocol::eth_sizes), "binance-sim.toml").sim);
 }
 
 struct BinanceLoopback {

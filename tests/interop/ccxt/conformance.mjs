@@ -10,6 +10,8 @@
 // stdout; exit code 1 if any failed.
 import ccxt from 'ccxt';
 
+import { check, expect, expectError, finish, near, withTimeout } from './checks.mjs';
+
 const port = process.argv[2];
 if (!port) {
     console.error('usage: node conformance.mjs PORT');
@@ -52,44 +54,6 @@ function client (apiKey, secret) {
 }
 
 const ex = client (KEY, SECRET);
-let failures = 0;
-
-async function check (name, fn) {
-    try {
-        const detail = await fn ();
-        console.log (JSON.stringify ({ check: name, ok: true, detail }));
-    } catch (e) {
-        failures += 1;
-        console.log (JSON.stringify ({ check: name, ok: false, error: String ((e && e.stack) || e) }));
-    }
-}
-
-function expect (condition, what) {
-    if (!condition) throw new Error ('expected ' + what);
-}
-
-function near (a, b) {
-    return Math.abs (a - b) < 1e-9;
-}
-
-// The error ccxt raises, of class `cls`, with `text` in its message (ccxt maps several of
-// Binance's codes, and several HTTP statuses, to one class: the code or status tells them apart).
-async function expectError (cls, fn, text = '') {
-    try {
-        await fn ();
-    } catch (e) {
-        if (e instanceof cls && e.message.includes (text)) return e.constructor.name + ': ' + e.message;
-        throw new Error ('expected ' + cls.name + ' with "' + text + '", got ' + e.constructor.name + ': ' + e.message);
-    }
-    throw new Error ('expected ' + cls.name + ', got a success');
-}
-
-function withTimeout (promise, ms, what) {
-    let timer;
-    const timeout = new Promise ((_, reject) => { timer = setTimeout (() => reject (new Error ('timed out: ' + what)), ms); });
-    return Promise.race ([ promise, timeout ]).finally (() => clearTimeout (timer));
-}
-
 await ex.loadHttpProxyAgent ();  // ccxt needs it for plain ws:// addresses
 
 await check ('loadMarkets', async () => {
@@ -268,5 +232,4 @@ await check ('watchOrders over the user-data stream', async () => {
 });
 
 await ex.close ();
-console.log (JSON.stringify ({ done: true, failures }));
-process.exit (failures === 0 ? 0 : 1);
+finish ();

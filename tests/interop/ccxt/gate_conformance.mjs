@@ -14,6 +14,8 @@
 // options listings) and not to fetch the spot currency list.
 import ccxt from 'ccxt';
 
+import { check, expect, expectError, finish, near, withTimeout } from './checks.mjs';
+
 const port = process.argv[2];
 if (!port) {
     console.error('usage: node gate_conformance.mjs PORT');
@@ -55,43 +57,6 @@ function client (apiKey, secret) {
 }
 
 const ex = client (KEY, SECRET);
-let failures = 0;
-
-async function check (name, fn) {
-    try {
-        const detail = await fn ();
-        console.log (JSON.stringify ({ check: name, ok: true, detail }));
-    } catch (e) {
-        failures += 1;
-        console.log (JSON.stringify ({ check: name, ok: false, error: String ((e && e.stack) || e) }));
-    }
-}
-
-function expect (condition, what) {
-    if (!condition) throw new Error ('expected ' + what);
-}
-
-function near (a, b) {
-    return Math.abs (a - b) < 1e-9;
-}
-
-// The error ccxt raises, of class `cls`, with `text` (Gate's label) in its message.
-async function expectError (cls, fn, text = '') {
-    try {
-        await fn ();
-    } catch (e) {
-        if (e instanceof cls && e.message.includes (text)) return e.constructor.name + ': ' + e.message;
-        throw new Error ('expected ' + cls.name + ' with "' + text + '", got ' + e.constructor.name + ': ' + e.message);
-    }
-    throw new Error ('expected ' + cls.name + ', got a success');
-}
-
-function withTimeout (promise, ms, what) {
-    let timer;
-    const timeout = new Promise ((_, reject) => { timer = setTimeout (() => reject (new Error ('timed out: ' + what)), ms); });
-    return Promise.race ([ promise, timeout ]).finally (() => clearTimeout (timer));
-}
-
 await ex.loadHttpProxyAgent ();  // ccxt needs it for plain ws:// addresses
 
 await check ('loadMarkets: the USDT perpetuals only', async () => {
@@ -268,5 +233,4 @@ await check ('watchOrders over the authenticated futures.orders channel', async 
 });
 
 await ex.close ();
-console.log (JSON.stringify ({ done: true, failures }));
-process.exit (failures === 0 ? 0 : 1);
+finish ();
