@@ -42,6 +42,7 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
     out.error = exchange::reason_of(e.kind());
     out.code = e.code();
     out.message = e.what();
+    out.position_smaller = e.position_smaller();
   } catch (const std::exception& e) {
     out.error = core::Reason::unavailable;
     out.message = e.what();

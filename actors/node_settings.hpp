@@ -25,6 +25,10 @@ struct NodeSettings {
   std::chrono::milliseconds agent_interval{900'000};
   std::chrono::milliseconds metrics_interval{60'000};
   std::chrono::milliseconds stream_stale_after{5'000};  // older stream prices are replaced by REST marks
+  // A refused trailing move waits this long before the next one, twice as long after each further
+  // refusal, at most `retry_max` (core/retry_backoff.hpp).
+  std::chrono::milliseconds retry_first{1'000};
+  std::chrono::milliseconds retry_max{60'000};
 
   static NodeSettings from(const config::Config& cfg) {
     NodeSettings s;

@@ -59,7 +59,16 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
   const core::StageSpec* trailing = core::active_trailing_stage(st.deps.settings->plan, st.book.executed());
   auto move = std::make_shared<core::TrailingMove>(st.rec, stop, best, trailing ? trailing->id : core::StageId{0});
   st.in_flight = true;
-  run_record_work(self, move, move->begin());
+  run_record_work(self, move, move->begin(), [self](const core::RecordWork::Done& done) {
+    auto& backoff = self->state.trailing_backoff;
+    if (!done.refused) {
+      backoff.succeeded();
+      return;
+    }
+    backoff.failed(core::RetryBackoff::Clock::now());
+    spdlog::warn("[market] {} trailing stop refused {} time(s) in a row: the next move waits {} ms", who(self),
+                 backoff.failures(), std::chrono::duration_cast<std::chrono::milliseconds>(backoff.wait()).count());
+  });
 }
 
 void log_observed(self_ptr self, core::Caller caller, const std::vector<core::StageAction>& actions, core::Ratio r,
@@ -78,7 +87,7 @@ void log_observed(self_ptr self, core::Caller caller, const std::vector<core::St
 void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
   auto& st = self->state;
   st.last_mark = tick.price;
-  if (st.draining) return;
+  if (st.draining || st.awaiting_reconcile) return;
   if (st.in_flight) {
     st.pending_tick = tick;  // conflated: the latest price is what matters when the stage is done
     return;
@@ -93,7 +102,8 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
       log_observed(self, core::Caller::market, arb.execute, arb.decision.r, /*once=*/true);
     }
     if (arb.decision.trail_best) st.rec.position.trail_best = arb.decision.trail_best;
-    if (arb.decision.trail_stop && !settings.observe && arb.execute.empty())
+    if (arb.decision.trail_stop && !settings.observe && arb.execute.empty() &&
+        st.trailing_backoff.ready(core::RetryBackoff::Clock::now()))
       move_trailing_stop(self, *arb.decision.trail_stop, *arb.decision.trail_best);
     if (!st.in_flight) publish_band(self);
     return;
@@ -111,6 +121,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   init.deps = std::move(deps);
   init.rec = std::move(record);
   init.filters = filters;
+  init.trailing_backoff = core::RetryBackoff(init.deps.settings->retry_first, init.deps.settings->retry_max);
   init.last_mark = init.rec.position.entry;
   for (const auto& s : stages) {
     if (s.state == storage::StageState::done) init.book.record(s.stage, s.at);

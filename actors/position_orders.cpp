@@ -30,6 +30,17 @@ void log_notes(self_ptr self, const std::vector<core::Note>& notes) {
   }
 }
 
+void ask_reconcile(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.awaiting_reconcile) return;
+  st.awaiting_reconcile = true;
+  spdlog::warn("[exchange] {} the exchange says the position is gone or smaller ({}): reconciling now, nothing sent "
+               "until then",
+               who(self), why);
+  if (auto registry = st.deps.registry.lock())
+    caf::anon_send(caf::actor_cast<registry_actor>(registry), reconcile_atom_v);  // its report is logged there
+}
+
 void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k) {
   self->request(self->state.deps.exchange, caf::infinite, order_atom_v, command)
       .then([=](OrderReply rep) { k(rep); }, [=](caf::error& e) { k(unavailable(e)); });
@@ -38,23 +49,27 @@ void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void
 // Carries a workflow's commands out (core/record_work.hpp) and feeds it the answers. The record
 // it saves is the position's from then on, saved or not (the exchange has those orders either way);
 // the flight ends with it.
-void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step step) {
+void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step step,
+                     WorkDone on_done) {
   using W = core::RecordWork;
   log_notes(self, step.notes);
   auto& st = self->state;
   if (auto* reserve = std::get_if<W::Reserve>(&step.command)) {
     self->request(st.deps.persistence, caf::infinite, save_atom_v, reserve->record)
-        .then([=](bool) { run_record_work(self, work, work->reserved()); },
-              [=](caf::error& e) { run_record_work(self, work, work->reserve_failed(describe(e))); });
+        .then([=](bool) { run_record_work(self, work, work->reserved(), on_done); },
+              [=](caf::error& e) { run_record_work(self, work, work->reserve_failed(describe(e)), on_done); });
   } else if (auto* send = std::get_if<W::Send>(&step.command)) {
-    ask_exchange(self, send->order, [=](const OrderReply& rep) { run_record_work(self, work, work->order_answered(rep)); });
+    ask_exchange(self, send->order, [=](const OrderReply& rep) { run_record_work(self, work, work->order_answered(rep), on_done); });
   } else if (auto* save = std::get_if<W::Save>(&step.command)) {
     st.rec = save->record;
     self->request(st.deps.persistence, caf::infinite, save_atom_v, save->record)
-        .then([=](bool) { run_record_work(self, work, work->saved()); },
-              [=](caf::error& e) { run_record_work(self, work, work->save_failed(describe(e))); });
+        .then([=](bool) { run_record_work(self, work, work->saved(), on_done); },
+              [=](caf::error& e) { run_record_work(self, work, work->save_failed(describe(e)), on_done); });
   } else {
-    st.rec = std::get<W::Done>(step.command).record;
+    const auto& done = std::get<W::Done>(step.command);
+    st.rec = done.record;
+    if (on_done) on_done(done);
+    if (done.refused && done.refused->position_smaller) ask_reconcile(self, done.refused->reason());
     after_flight(self);
   }
 }

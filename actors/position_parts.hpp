@@ -16,6 +16,7 @@
 
 #include "actors/spawn.hpp"
 #include "core/record_work.hpp"
+#include "core/retry_backoff.hpp"
 #include "core/stage_run.hpp"
 
 namespace ptp::actors::position_parts {
@@ -40,6 +41,10 @@ struct position_state {
   // When the last flight ended (steady clock): an exchange snapshot asked for before it shows the
   // position as it was before that flight, so reconciling against it would undo the flight.
   std::int64_t changed_ns = 0;
+  // The exchange said the position is gone or smaller than an order: nothing is sent until the
+  // reconcile asked for then has compared the slot (check_slot) or stopped the actor.
+  bool awaiting_reconcile = false;
+  core::RetryBackoff trailing_backoff;  // trailing moves the exchange keeps refusing wait longer each time
   static inline const char* name = "position";
 };
 
@@ -51,6 +56,9 @@ struct StageFlight {
   core::StageRun run;
   Done done;
 };
+
+// The exchange said the position is gone or smaller: hold every order until a reconcile has looked.
+void ask_reconcile(self_ptr self, const std::string& why);
 
 const core::Position& pos(self_ptr self);
 std::string who(self_ptr self);
@@ -65,7 +73,10 @@ void after_flight(self_ptr self);
 void log_notes(self_ptr self, const std::vector<core::Note>& notes);
 void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k);
 // Runs a trailing move or a reconcile repair from `first` (its begin()) to its end; the caller set in_flight.
-void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step first);
+// `on_done` (optional) hears how the work ended, before the flight ends.
+using WorkDone = std::function<void(const core::RecordWork::Done&)>;
+void run_record_work(self_ptr self, std::shared_ptr<core::RecordWork> work, core::RecordWork::Step first,
+                     WorkDone on_done = {});
 
 // position_stage.cpp
 void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size_t i, core::Caller caller,

@@ -18,6 +18,7 @@ void check_slot(self_ptr self, const SlotSnapshot& snap) {
     spdlog::debug("[reconcile] {}: snapshot older than the last change; next time", who(self));
     return;
   }
+  st.awaiting_reconcile = false;  // the exchange's view of the slot is here: act on it
   const auto& settings = *st.deps.settings;
   auto r = std::make_shared<core::Reconcile>(core::Reconcile::plan(
       st.rec, st.book.executed(), st.last_mark, st.filters, settings.plan, settings.observe, {snap.size, snap.orders}));

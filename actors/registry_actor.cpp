@@ -68,6 +68,7 @@ caf::typed_response_promise<bool> ask_all(self_ptr self, Atom atom) {
 
 registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_data_actor market_data) {
   self->state.deps = std::move(deps);
+  self->state.deps.registry = caf::weak_actor_ptr{caf::actor_cast<caf::strong_actor_ptr>(self).get()};
   self->state.market_data = std::move(market_data);
   // The position actors are the registry's children: they stop with it.
   self->set_exit_handler([=](const caf::exit_msg& msg) {

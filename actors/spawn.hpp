@@ -35,6 +35,9 @@ struct PositionDeps {
   persistence_actor persistence;
   metrics_actor metrics;
   market_data_actor market_data;  // told the position's quiet band after every change
+  // The registry, asked for a reconcile when the exchange says a position is gone or smaller. Weak:
+  // the registry holds its positions, and a strong handle back would keep both alive forever.
+  caf::weak_actor_ptr registry = {};
 };
 
 position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage::PositionRecord record,

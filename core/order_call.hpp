@@ -37,6 +37,7 @@ struct OrderAnswer {
   std::optional<Reason> error;  // rejected, timeout, not_found, unavailable, duplicate_client_id
   std::string code;        // the exchange's own code: "-2022"
   std::string message;     // its message, or what else went wrong
+  bool position_smaller = false;  // refused: the position is gone or smaller than the order
 
   std::string reason() const;  // "rejected -2022 ReduceOnly Order is rejected.", for logs
   Outcome failure() const;     // a stage that ends on this answer failed for this reason

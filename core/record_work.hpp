@@ -4,6 +4,7 @@
 // carries each command out and answers with the matching event; it knows no workflow.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,6 +27,7 @@ class RecordWork {
   };
   struct Done {  // the work is over; `record` is the position as it now stands
     PositionRecord record;
+    std::optional<OrderAnswer> refused = {};  // the exchange's answer when it refused the work's order
   };
   using Command = std::variant<Reserve, Send, Save, Done>;
   struct Step {

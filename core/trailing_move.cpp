@@ -42,7 +42,7 @@ TrailingMove::Step TrailingMove::order_answered(const OrderAnswer& answer) {
   if (!placed.ok) {
     notes.push_back(note(Note::Level::warn, "trailing stop " + stop_.price.str() + " failed: " + placed.reason() +
                                                 "; the stop stays " + p.current_stop.str()));
-    return Step{Done{after_}, std::move(notes)};
+    return Step{Done{after_, placed}, std::move(notes)};
   }
   if (!replace_->cancel_error().empty())
     notes.push_back(note(Note::Level::warn, "old stop cancel: " + replace_->cancel_error()));

@@ -18,16 +18,20 @@ namespace ptp::exchange {
 class ExchangeError : public std::runtime_error {
  public:
   enum class Kind : unsigned char { rejected, duplicate_client_id, timeout, not_found, unavailable };
-  ExchangeError(Kind kind, std::string code, const std::string& message)
-      : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
+  // `position_smaller`: a rejection saying the position is gone or smaller than the order (a
+  // reduce-only order refused, an empty position): the node reconciles before it acts again.
+  ExchangeError(Kind kind, std::string code, const std::string& message, bool position_smaller = false)
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)), position_smaller_(position_smaller) {}
   Kind kind() const { return kind_; }
   const std::string& code() const { return code_; }  // the exchange's own code, e.g. "-2022"
+  bool position_smaller() const { return position_smaller_; }
   // "rejected -2022 ReduceOnly Order is rejected": the text recorded as failed:<reason>.
   std::string reason() const;
 
  private:
   Kind kind_;
   std::string code_;
+  bool position_smaller_ = false;
 };
 
 // The outcome reason an exchange failure of this kind gives a stage (the same words).

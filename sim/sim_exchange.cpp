@@ -214,7 +214,8 @@ std::optional<SimFault> SimExchange::take_fault(OrderKind kind) {
 
 void SimExchange::refuse(ExchangeError::Kind kind, const std::string& code, const std::string& message) {
   ++rejected_;
-  throw ExchangeError(kind, code, message);
+  // Binance's -2022 (the code the engine and its faults use): the position is gone or smaller.
+  throw ExchangeError(kind, code, message, kind == ExchangeError::Kind::rejected && code == "-2022");
 }
 
 template <class Place>

@@ -24,7 +24,8 @@ ExchangeError classify(long http_status, int code, const std::string& message) {
   }
   if (http_status == 429 || http_status == 418) return make(K::unavailable);
   if (http_status == 503 || http_status == 408 || http_status >= 500) return make(K::timeout);
-  return make(K::rejected);
+  // -2022 "ReduceOnly Order is rejected": the position is gone or smaller than the order.
+  return ExchangeError(K::rejected, code_text, message, code == -2022);
 }
 
 }  // namespace ptp::exchange::binance

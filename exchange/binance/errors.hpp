@@ -15,7 +15,7 @@ namespace ptp::exchange::binance {
 // - no such order: -2011, -2013, -2018 (algo) -> Kind::not_found
 // - try again later, nothing happened: HTTP 429/418, -1003, -1021 after one resync -> Kind::unavailable
 // - rejected with a reason (the stage records failed:<reason> and may retry): everything else,
-//   e.g. -2022 reduce-only rejected, -2021 would trigger at once, -4164 min notional, -1022 bad
+//   e.g. -2022 reduce-only rejected (flagged position_smaller: the node reconciles first), -2021 would trigger at once, -4164 min notional, -1022 bad
 //   signature, -2015 key/permissions.
 ExchangeError classify(long http_status, int code, const std::string& message);
 

@@ -25,7 +25,9 @@ ExchangeError classify(long http_status, std::string_view label, const std::stri
     if (label == known) return ExchangeError(kind, code, message);
   if (http_status == 429) return ExchangeError(K::unavailable, code, message);
   if (http_status == 408 || http_status >= 500) return ExchangeError(K::timeout, code, message);
-  return ExchangeError(K::rejected, code, message);
+  // The position is gone, or smaller than a reduce-only order: the node reconciles first.
+  const bool position_smaller = label == "POSITION_EMPTY" || label == "REDUCE_EXCEEDED";
+  return ExchangeError(K::rejected, code, message, position_smaller);
 }
 
 }  // namespace ptp::exchange::gateio

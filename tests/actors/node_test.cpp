@@ -380,9 +380,12 @@ TEST_CASE("a close that expires half filled: the stage goes on with what was clo
 }
 
 TEST_CASE("a trailing move the exchange rejects is tried again under a new order id, never the same one", "[node]") {
-  EthNode f;
-  NodeHarness& n = f.n;
-  auto& sim = f.sim;
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong);
+  auto sim = sim_for(cfg);
+  // No wait between tries here (order_safety_test.cpp tests the wait).
+  NodeHarness n{cfg, sim, dir.path(), nullptr, [](actors::NodeSettings& s) { s.retry_first = s.retry_max = {}; }};
+  REQUIRE(n.reconcile().adopted == 1);
   for (const char* price : {"2050", "2100", "2150"}) {  // stages 1 and 2, then 3R: the stop starts trailing
     n.tick("ETH", price);
     n.settle();
@@ -390,6 +393,8 @@ TEST_CASE("a trailing move the exchange rejects is tried again under a new order
   const auto seq_before = n.status()[0].record.order_seq;
   exchange::SimFault reject;
   reject.kind = core::OrderKind::stop;
+  reject.code = "-4014";  // a refusal that says nothing about the position (-2022 would reconcile first)
+  reject.message = "Price not increased by tick size.";
   sim->inject(reject);
   n.tick("ETH", "2200");  // a move, rejected: the stop stays
   n.settle();

@@ -104,7 +104,9 @@ TEST_CASE("every Binance error the node meets maps to retry, unknown outcome, du
   const auto reduce_only = bn::classify(400, -2022, "ReduceOnly Order is rejected.");
   CHECK(reduce_only.kind() == K::rejected);
   CHECK(reduce_only.reason() == "rejected -2022 ReduceOnly Order is rejected.");
+  CHECK(reduce_only.position_smaller());  // the position is gone or smaller: the node reconciles first
   CHECK(bn::classify(400, -1022, "").kind() == K::rejected);
+  CHECK_FALSE(bn::classify(400, -1022, "").position_smaller());
   CHECK(bn::classify(400, -4164, "").kind() == K::rejected);
 }
 

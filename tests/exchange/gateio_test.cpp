@@ -325,6 +325,8 @@ TEST_CASE("every Gate.io label maps to unknown outcome or not found or retry or 
     const auto e = gt::classify(400, label, "m");
     CHECK(e.kind() == K::rejected);
     CHECK(e.code() == label);
+    // Only these two say the position is gone or smaller than the order: the node reconciles first.
+    CHECK(e.position_smaller() == (std::string_view(label) == "POSITION_EMPTY" || std::string_view(label) == "REDUCE_EXCEEDED"));
   }
   CHECK(gt::classify(401, "INVALID_KEY", "").kind() == K::rejected);
   CHECK(gt::classify(404, "CONTRACT_NOT_FOUND", "").kind() == K::rejected);
