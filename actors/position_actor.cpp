@@ -37,6 +37,7 @@ void after_flight(self_ptr self) {
   auto& st = self->state;
   st.in_flight = false;
   st.changed_ns = core::steady_now_ns();
+  if (std::exchange(st.reconcile_due, false)) send_reconcile_request(self);
   if (st.draining) {
     for (auto* waiters : {&st.drain_waiters, &st.idle_waiters}) {
       for (auto& w : *waiters) w.deliver(true);
@@ -108,9 +109,20 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
     if (!st.in_flight) publish_band(self);
     return;
   }
+  // A stage that keeps failing is not asked again on every tick: the health check and the agent
+  // still ask at their pace.
+  if (!st.stage_backoff.ready(core::RetryBackoff::Clock::now())) return;
   st.in_flight = true;
   run_stages(self, arb.execute, 0, core::Caller::market, tick.price, [=](Outcome o) {
     count(self, core::Caller::market, o.kind);
+    auto& backoff = self->state.stage_backoff;
+    if (o.kind == OutcomeKind::failed) {
+      backoff.failed(core::RetryBackoff::Clock::now());
+      spdlog::warn("[market] {} stage failed {} time(s) in a row: the market asks again in {} ms", who(self),
+                   backoff.failures(), std::chrono::duration_cast<std::chrono::milliseconds>(backoff.wait()).count());
+    } else {
+      backoff.succeeded();
+    }
     after_flight(self);
   });
 }
@@ -122,6 +134,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
   init.rec = std::move(record);
   init.filters = filters;
   init.trailing_backoff = core::RetryBackoff(init.deps.settings->retry_first, init.deps.settings->retry_max);
+  init.stage_backoff = init.trailing_backoff;
   init.last_mark = init.rec.position.entry;
   for (const auto& s : stages) {
     if (s.state == storage::StageState::done) init.book.record(s.stage, s.at);

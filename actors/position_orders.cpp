@@ -34,10 +34,14 @@ void ask_reconcile(self_ptr self, const std::string& why) {
   auto& st = self->state;
   if (st.awaiting_reconcile) return;
   st.awaiting_reconcile = true;
+  st.reconcile_due = true;  // asked as the flight ends (after_flight): a slot compared mid-flight is ignored
   spdlog::warn("[exchange] {} the exchange says the position is gone or smaller ({}): reconciling now, nothing sent "
                "until then",
                who(self), why);
-  if (auto registry = st.deps.registry.lock())
+}
+
+void send_reconcile_request(self_ptr self) {
+  if (auto registry = self->state.deps.registry.lock())
     caf::anon_send(caf::actor_cast<registry_actor>(registry), reconcile_atom_v);  // its report is logged there
 }
 

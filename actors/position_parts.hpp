@@ -44,7 +44,9 @@ struct position_state {
   // The exchange said the position is gone or smaller than an order: nothing is sent until the
   // reconcile asked for then has compared the slot (check_slot) or stopped the actor.
   bool awaiting_reconcile = false;
+  bool reconcile_due = false;           // ask the registry as the current flight ends
   core::RetryBackoff trailing_backoff;  // trailing moves the exchange keeps refusing wait longer each time
+  core::RetryBackoff stage_backoff;     // so do stages the market keeps calling for that keep failing
   static inline const char* name = "position";
 };
 
@@ -59,6 +61,7 @@ struct StageFlight {
 
 // The exchange said the position is gone or smaller: hold every order until a reconcile has looked.
 void ask_reconcile(self_ptr self, const std::string& why);
+void send_reconcile_request(self_ptr self);  // to the registry, as the flight that asked ends
 
 const core::Position& pos(self_ptr self);
 std::string who(self_ptr self);

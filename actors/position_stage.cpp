@@ -71,7 +71,10 @@ void drive(self_ptr self, FlightPtr f, Run::Step step) {
             },
             [=](caf::error& e) { drive(self, f, f->run.storage_failed(describe(e))); });
   } else if (auto* send = std::get_if<Run::Send>(&step.command)) {
-    ask_exchange(self, send->order, [=](const OrderReply& rep) { drive(self, f, f->run.order_answered(rep)); });
+    ask_exchange(self, send->order, [=](const OrderReply& rep) {
+      if (rep.position_smaller) ask_reconcile(self, rep.reason());
+      drive(self, f, f->run.order_answered(rep));
+    });
   } else if (auto* wait = std::get_if<Run::Wait>(&step.command)) {
     st.waiting = f;
     self->delayed_send(self, wait->delay, poll_atom_v);

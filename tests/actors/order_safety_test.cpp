@@ -110,3 +110,57 @@ TEST_CASE("a trailing move the exchange keeps refusing waits 1 s then 2 s then 4
   CHECK(requests <= 3);  // at 0 s, after 1 s, after 3 s at the latest
   CHECK(t.sim->position(kEth, Side::long_)->size.str() == "0.5");
 }
+
+TEST_CASE("a stage whose close the exchange refuses because the position is gone costs one request, then the "
+          "position is seen closed",
+          "[node][safety]") {
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong + kTrailingPlan);
+  auto sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+  NodeHarness n{cfg, sim, dir.path()};
+  REQUIRE(n.reconcile().adopted == 1);
+  sim->close_position(kEth, Side::long_);  // gone before stage 1 comes due
+  const auto from = sim->journal_size();
+  for (const char* p : {"2050", "2055", "2060", "2070", "2080", "2090"}) {  // stage 1 due on each
+    n.tick("ETH", p);
+    n.settle();
+  }
+  int closes = 0;
+  for (const auto& e : sim->journal(from)) closes += e.type == exchange::SimEvent::Type::place ? 1 : 0;
+  CHECK(closes == 1);
+  bool gone = false;
+  for (int i = 0; i < 100000 && !gone; ++i) gone = n.status().empty();
+  CHECK(gone);
+}
+
+TEST_CASE("a stage the exchange keeps refusing is asked again by the market after 1 s then 2 s then 4 s, not on "
+          "every tick",
+          "[node][safety]") {
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong + kTrailingPlan);
+  auto sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+  NodeHarness n{cfg, sim, dir.path()};
+  REQUIRE(n.reconcile().adopted == 1);
+  exchange::SimFault refuse_closes;
+  refuse_closes.kind = OrderKind::market_close;
+  refuse_closes.type = exchange::SimFault::Type::reject;
+  refuse_closes.code = "-4164";  // says nothing about the position
+  refuse_closes.message = "Order's notional must be no smaller than 5.";
+  refuse_closes.count = 100000;
+  sim->inject(refuse_closes);
+  const auto from = sim->journal_size();
+  int ticks = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+  while (std::chrono::steady_clock::now() < until && ticks < 2000) {  // stage 1 due on every tick
+    n.tick("ETH", ticks % 2 ? "2051" : "2052");
+    n.settle();
+    ++ticks;
+  }
+  int closes = 0;
+  for (const auto& e : sim->journal(from)) closes += e.type == exchange::SimEvent::Type::place ? 1 : 0;
+  INFO(ticks << " ticks, " << closes << " close requests");
+  REQUIRE(ticks >= 20);
+  CHECK(closes >= 1);
+  CHECK(closes <= 3);
+  CHECK(sim->position(kEth, Side::long_)->size.str() == "1.5");
+}
