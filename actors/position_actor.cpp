@@ -88,9 +88,14 @@ void log_observed(self_ptr self, core::Caller caller, const std::vector<core::St
 void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
   auto& st = self->state;
   st.last_mark = tick.price;
-  if (st.draining || st.awaiting_reconcile) return;
+  if (st.draining) return;
   if (st.in_flight) {
     st.pending_tick = tick;  // conflated: the latest price is what matters when the stage is done
+    return;
+  }
+  if (st.awaiting_reconcile) {  // nothing is sent until the reconcile has looked
+    remind_reconcile(self);
+    publish_band(self);  // the answer to this tick: the router sends the next one
     return;
   }
   const auto& settings = *st.deps.settings;
@@ -111,7 +116,10 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
   }
   // A stage that keeps failing is not asked again on every tick: the health check and the agent
   // still ask at their pace.
-  if (!st.stage_backoff.ready(core::RetryBackoff::Clock::now())) return;
+  if (!st.stage_backoff.ready(core::RetryBackoff::Clock::now())) {
+    publish_band(self);  // the answer to this tick: the router sends the next one
+    return;
+  }
   st.in_flight = true;
   run_stages(self, arb.execute, 0, core::Caller::market, tick.price, [=](Outcome o) {
     count(self, core::Caller::market, o.kind);
@@ -157,6 +165,13 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
         ExecuteReply reply{st.rec.position.key, req.caller, {}, req.stage, core::r_multiple(st.rec.position, mark)};
         if (st.draining) {
           reply.outcome = Outcome{OutcomeKind::failed, core::Reason::shutting_down};
+          return reply;
+        }
+        if (st.awaiting_reconcile && !st.in_flight) {  // nothing is sent until the reconcile has looked
+          remind_reconcile(self);
+          reply.outcome = Outcome{OutcomeKind::failed, core::Reason::unavailable, "",
+                                  "waiting for a reconcile: the exchange said the position is gone or smaller"};
+          count(self, req.caller, reply.outcome.kind);
           return reply;
         }
         const auto arb = core::arbitrate(st.rec.position, st.book, core::Request{req.caller, req.stage, mark},

@@ -32,17 +32,25 @@ void log_notes(self_ptr self, const std::vector<core::Note>& notes) {
 
 void ask_reconcile(self_ptr self, const std::string& why) {
   auto& st = self->state;
+  st.reconcile_due = true;  // asked as the flight ends (after_flight): a slot compared mid-flight is ignored
   if (st.awaiting_reconcile) return;
   st.awaiting_reconcile = true;
-  st.reconcile_due = true;  // asked as the flight ends (after_flight): a slot compared mid-flight is ignored
   spdlog::warn("[exchange] {} the exchange says the position is gone or smaller ({}): reconciling now, nothing sent "
                "until then",
                who(self), why);
 }
 
 void send_reconcile_request(self_ptr self) {
+  self->state.reconcile_asked_ns = core::steady_now_ns();
   if (auto registry = self->state.deps.registry.lock())
     caf::anon_send(caf::actor_cast<registry_actor>(registry), reconcile_atom_v);  // its report is logged there
+}
+
+void remind_reconcile(self_ptr self) {
+  // The reconcile may have been lost (the exchange did not answer the registry's snapshot, or the
+  // slot was compared while a flight was on): asked again every 10 s while the position waits.
+  constexpr std::int64_t kRemindNs = 10'000'000'000;
+  if (core::steady_now_ns() - self->state.reconcile_asked_ns >= kRemindNs) send_reconcile_request(self);
 }
 
 void ask_exchange(self_ptr self, const OrderRequest& command, std::function<void(const OrderReply&)> k) {

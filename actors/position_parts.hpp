@@ -45,6 +45,7 @@ struct position_state {
   // reconcile asked for then has compared the slot (check_slot) or stopped the actor.
   bool awaiting_reconcile = false;
   bool reconcile_due = false;           // ask the registry as the current flight ends
+  std::int64_t reconcile_asked_ns = 0;  // when it was last asked (steady clock)
   core::RetryBackoff trailing_backoff;  // trailing moves the exchange keeps refusing wait longer each time
   core::RetryBackoff stage_backoff;     // so do stages the market keeps calling for that keep failing
   static inline const char* name = "position";
@@ -62,6 +63,7 @@ struct StageFlight {
 // The exchange said the position is gone or smaller: hold every order until a reconcile has looked.
 void ask_reconcile(self_ptr self, const std::string& why);
 void send_reconcile_request(self_ptr self);  // to the registry, as the flight that asked ends
+void remind_reconcile(self_ptr self);        // asks again if the last request is 10 s old
 
 const core::Position& pos(self_ptr self);
 std::string who(self_ptr self);

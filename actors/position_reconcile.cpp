@@ -13,9 +13,14 @@ namespace ptp::actors::position_parts {
 // asked for before the last flight ended: it would undo that flight), then repairs what differs.
 void check_slot(self_ptr self, const SlotSnapshot& snap) {
   auto& st = self->state;
-  if (st.in_flight || st.draining) return;
+  if (st.draining) return;
+  if (st.in_flight) {
+    if (st.awaiting_reconcile) st.reconcile_due = true;  // still waiting: ask again as this flight ends
+    return;
+  }
   if (snap.taken_ns <= st.changed_ns) {
     spdlog::debug("[reconcile] {}: snapshot older than the last change; next time", who(self));
+    if (st.awaiting_reconcile) send_reconcile_request(self);
     return;
   }
   st.awaiting_reconcile = false;  // the exchange's view of the slot is here: act on it

@@ -246,13 +246,6 @@ StageRun::Step StageRun::place_stop(std::vector<Note> notes) {
 StageRun::Step StageRun::place_take_profit(std::vector<Note> notes) {
   const Position& p = after_.position;
   if (!action_.take_profit_price || !p.remaining_size.is_positive()) return finish(completed(), std::move(notes));
-  if (p.remaining_size == before_.position.remaining_size && placed_for(p.key, after_.tp_order.client_id)) {
-    // Nothing was closed: the node's take-profit on the exchange is already this one (the plan's
-    // price, the same size). Replacing it would be two requests for nothing, and two take-profits
-    // resting for a moment.
-    record_.tp_client_id.clear();
-    return finish(completed(), std::move(notes));
-  }
   replace_.emplace(OrderCommand{OrderCommand::Op::take_profit, p.key.symbol, p.side(), p.remaining_size,
                                 *action_.take_profit_price, record_.tp_client_id, {}},
                    after_.tp_order, resumed_);

@@ -376,29 +376,6 @@ TEST_CASE("a close that flattens the position ends the stage with nothing left t
   CHECK(result.position.position.remaining_size.is_zero());
 }
 
-TEST_CASE("a stage that closes nothing leaves the node's own take-profit alone: no identical replacement",
-          "[stage_run]") {
-  Stage1 s;
-  s.action.stage = core::StageId{3};  // the trailing stage: close nothing, move nothing yet
-  s.action.close_qty = Qty{};
-  s.action.remaining_after = Qty::parse("1.5");
-  s.action.new_stop.reset();
-  SECTION("the node's take-profit: nothing is sent") {
-    s.rec.tp_order = core::OrderRef{core::client_order_id(s.rec.position.key, core::StageId{0}, core::OrderStep::take_profit, 1), "2"};
-    auto run = s.start();
-    run.begin();
-    const auto result = expect<StageRun::StoreResult>(run.intent_stored());
-    CHECK(result.record.tp_client_id.empty());  // the history says no take-profit was sent
-    CHECK(result.position.tp_order == s.rec.tp_order);
-    CHECK(expect<StageRun::Done>(run.result_stored()).outcome.str() == "success");
-  }
-  SECTION("a take-profit that is not the node's is replaced by the plan's, as before") {
-    auto run = s.start();
-    run.begin();
-    sends(run.intent_stored(), Op::take_profit);
-  }
-}
-
 TEST_CASE("a skipped close still moves the stop", "[stage_run]") {
   Stage1 s;
   s.action.close_qty = Qty{};
