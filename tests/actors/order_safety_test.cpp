@@ -7,6 +7,7 @@
 #include <functional>
 #include <thread>
 
+#include "../support/plan_toml.hpp"
 #include "../support/temp_dir.hpp"
 #include "node_harness.hpp"
 
@@ -21,23 +22,7 @@ const core::Symbol kEth = core::Symbol::parse("ETH");
 
 // The ETH long (1.5 @ 2000, stop 1950, 1R = 50) under a plan whose trailing stop starts at 3R and
 // moves every 0.1R, with the extreme take-profit far away (100R) so that a long climb never fills it.
-const std::string kTrailingPlan = R"(
-[plan]
-extreme_tp_r = 100
-trail_step_r = 0.1
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
-[[plan.stage]]
-trigger_r = 3
-close_fraction = 0
-trail_r = 1
-)";
+const std::string kTrailingPlan = test::trailing_plan_toml(100);
 
 // Stop placements the exchange received from `from` on, accepted or not.
 int stop_requests(const exchange::SimExchange& sim, std::size_t from) {

@@ -12,6 +12,7 @@
 #include "sim/binance/server.hpp"
 #include "sim/gateio/server.hpp"
 #include "sim/sim_exchange.hpp"
+#include "plan_toml.hpp"
 
 namespace ptp::test {
 
@@ -25,21 +26,7 @@ account = "t"
 mode = "execute"
 storage_path = "unused"
 symbols = ["ETH", "BTC"]
-[plan]
-extreme_tp_r = 5
-trail_step_r = 0.1
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
-[[plan.stage]]
-trigger_r = 3
-close_fraction = 0
-trail_r = 1
+)" + trailing_plan_toml() + R"(
 [sim]
 seed = 3
 [[sim.instrument]]
