@@ -16,12 +16,21 @@ using Json = JsonFields<BinanceVenue>;
 
 // Decimals come as JSON strings ("11794.15000000"); a signed one only where Binance signs it.
 template <class T>
-T decimal(dom::element e, std::string_view key, std::string_view what) {
+T signed_decimal(dom::element e, std::string_view key, std::string_view what) {
   const std::string_view t = Json::text(e, key, what);
   if (t.empty()) return T{};
   auto units = core::parse_decimal_units(t.front() == '-' ? t.substr(1) : t);
   if (!units) Json::malformed(what, "field \"" + std::string(key) + "\" is not a decimal: \"" + std::string(t) + "\"");
   return T::from_units(t.front() == '-' ? -*units : *units);
+}
+
+// Every decimal Binance does not sign (quantities, prices, filters): a negative one is malformed.
+template <class T>
+T decimal(dom::element e, std::string_view key, std::string_view what) {
+  const T v = signed_decimal<T>(e, key, what);
+  if (v.is_negative())
+    Json::malformed(what, "field \"" + std::string(key) + "\" is negative: \"" + v.str() + "\"");
+  return v;
 }
 
 core::Symbol symbol_of(dom::element e, std::string_view what) {
@@ -140,7 +149,7 @@ std::vector<ExchangePosition> parse_position_risk(std::string_view body) {
   dom::parser parser;
   std::vector<ExchangePosition> out;
   for (dom::element r : Json::rows(Json::parse(parser, body, what), what)) {
-    const auto amount = decimal<core::Qty>(r, "positionAmt", what);
+    const auto amount = signed_decimal<core::Qty>(r, "positionAmt", what);  // negative: a short
     if (amount.is_zero()) continue;
     const std::string_view ps = Json::text(r, "positionSide", what);
     const core::Side side = ps == "LONG"    ? core::Side::long_
