@@ -8,6 +8,11 @@
 #include <mutex>
 
 namespace ptp::exchange {
+
+ExchangeError HttpError::as_exchange_error() const {
+  return ExchangeError(sent_ ? ExchangeError::Kind::timeout : ExchangeError::Kind::unavailable, "", what());
+}
+
 namespace {
 
 void global_init_once() {

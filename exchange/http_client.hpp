@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "exchange/exchange.hpp"
+
 namespace ptp::exchange {
 
 struct HttpResponse {
@@ -37,6 +39,9 @@ class HttpError : public std::runtime_error {
  public:
   HttpError(bool sent, const std::string& message) : std::runtime_error(message), sent_(sent) {}
   bool maybe_sent() const { return sent_; }
+  // What the node makes of it, on every venue: a request that may have arrived has an unknown
+  // outcome (Kind::timeout: look the order up); one that cannot have did nothing (Kind::unavailable).
+  ExchangeError as_exchange_error() const;
 
  private:
   bool sent_;

@@ -43,9 +43,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   try {
     r = http_.request(method, url, headers);
   } catch (const HttpError& e) {
-    // A request that may have arrived has an unknown outcome; one that cannot have did nothing.
-    throw ExchangeError(e.maybe_sent() ? ExchangeError::Kind::timeout : ExchangeError::Kind::unavailable, "",
-                        e.what());
+    throw e.as_exchange_error();
   }
   used_weight_ = static_cast<int>(r.header_int("x-mbx-used-weight-1m").value_or(used_weight_));
   if (used_weight_ > kWeightWarn)

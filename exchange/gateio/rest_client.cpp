@@ -13,7 +13,6 @@ namespace ptp::exchange::gateio {
 namespace {
 
 constexpr std::chrono::milliseconds kMaxBackoff = std::chrono::seconds(60);
-constexpr std::chrono::milliseconds kFirstBackoff = std::chrono::seconds(1);
 constexpr std::int64_t kSecondsBelow = 100'000'000'000;  // 1e11: as milliseconds that is 1973
 
 // "https://api.gateio.ws/api/v4" -> "/api/v4": the part of every request's path Gate signs too.
@@ -87,8 +86,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   try {
     r = transport_(method, url, headers, body);
   } catch (const HttpError& e) {
-    // A request that may have arrived has an unknown outcome; one that cannot have did nothing.
-    throw ExchangeError(e.maybe_sent() ? ExchangeError::Kind::timeout : ExchangeError::Kind::unavailable, "", e.what());
+    throw e.as_exchange_error();
   }
   note_rate_limit(endpoint, r);
   return r;
@@ -99,20 +97,19 @@ void RestClient::note_rate_limit(const std::string& endpoint, const HttpResponse
   const auto reset = r.header_int("x-gate-ratelimit-reset-timestamp");
   const bool limited = r.status == 429;
   if (!limited && remain != 0) {
-    if (const auto b = backoffs_.find(endpoint); b != backoffs_.end() && r.status < 400)
-      b->second.backoff = std::chrono::milliseconds(0);
+    if (const auto b = backoffs_.find(endpoint); b != backoffs_.end() && r.status < 400) b->second.retry.succeeded();
     return;
   }
   // Until the endpoint's window resets by Gate's clock (capped: a wrong header must not stop the
   // node for long), else a doubling backoff.
   Backoff& b = backoffs_[endpoint];
   std::chrono::milliseconds wait{0};
-  if (limited) b.backoff = std::clamp(b.backoff * 2, kFirstBackoff, kMaxBackoff);
+  if (limited) b.retry.failed(steady_now_());
   const std::int64_t now_ms = server_now_ms();
   if (reset && reset_time_ms(*reset) > now_ms)
     wait = std::min(std::chrono::milliseconds(reset_time_ms(*reset) - now_ms), kMaxBackoff);
   else if (limited)
-    wait = b.backoff;
+    wait = std::chrono::duration_cast<std::chrono::milliseconds>(b.retry.wait());
   if (wait <= std::chrono::milliseconds(0)) return;  // no requests left, but the window has already reset
   b.blocked_until = steady_now_() + wait;
   spdlog::error("[gateio] {} {}: no request to it for {} ms", endpoint,

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/retry_backoff.hpp"
 #include "exchange/credentials.hpp"
 #include "exchange/http_client.hpp"
 
@@ -72,7 +73,7 @@ class RestClient {
   // One endpoint's back-off (rate_limit_key).
   struct Backoff {
     std::chrono::steady_clock::time_point blocked_until{};
-    std::chrono::milliseconds backoff{0};  // the last doubling wait, when Gate gave no reset time
+    core::RetryBackoff retry;  // the doubling 1..60 s wait after a 429, when Gate gave no reset time
   };
   void note_rate_limit(const std::string& endpoint, const HttpResponse& r);
   std::string check(const std::string& method, const std::string& path, const HttpResponse& r);
