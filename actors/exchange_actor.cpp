@@ -7,6 +7,7 @@
 #include "actors/spawn.hpp"
 #include "exchange/exchange.hpp"
 #include "exchange/hmac.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -50,7 +51,9 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   return out;
 }
 
-void log_failure(const char* what, const std::exception& e) { spdlog::error("[exchange] {} failed: {}", what, e.what()); }
+void log_failure(const char* what, const std::exception& e) {
+  log_repeated(spdlog::level::err, "[exchange] {} failed: {}", what, e.what());
+}
 
 exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
                                                 std::shared_ptr<exchange::Exchange> ex) {

@@ -11,6 +11,7 @@
 #include "actors/position_parts.hpp"
 #include "core/quiet_band.hpp"
 #include "core/trailing_move.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors {
 namespace position_parts {
@@ -67,7 +68,7 @@ void move_trailing_stop(self_ptr self, core::StopPrice stop, core::Price best) {
       return;
     }
     backoff.failed(core::RetryBackoff::Clock::now());
-    spdlog::warn("[market] {} trailing stop refused {} time(s) in a row: the next move waits {} ms", who(self),
+    log_repeated(spdlog::level::warn, "[market] {} trailing stop refused {} time(s) in a row: the next move waits {} ms", who(self),
                  backoff.failures(), std::chrono::duration_cast<std::chrono::milliseconds>(backoff.wait()).count());
   });
 }
@@ -126,7 +127,7 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
     auto& backoff = self->state.stage_backoff;
     if (o.kind == OutcomeKind::failed) {
       backoff.failed(core::RetryBackoff::Clock::now());
-      spdlog::warn("[market] {} stage failed {} time(s) in a row: the market asks again in {} ms", who(self),
+      log_repeated(spdlog::level::warn, "[market] {} stage failed {} time(s) in a row: the market asks again in {} ms", who(self),
                    backoff.failures(), std::chrono::duration_cast<std::chrono::milliseconds>(backoff.wait()).count());
     } else {
       backoff.succeeded();

@@ -5,6 +5,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/position_parts.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors::position_parts {
 
@@ -26,7 +27,8 @@ void log_notes(self_ptr self, const std::vector<core::Note>& notes) {
                        : n.level == core::Note::Level::warn  ? spdlog::level::warn
                        : n.level == core::Note::Level::error ? spdlog::level::err
                                                              : spdlog::level::critical;
-    spdlog::log(level, "[{}] {} {}", n.tag, who(self), n.text);
+    if (level >= spdlog::level::warn) log_repeated(level, "[{}] {} {}", n.tag, who(self), n.text);
+    else spdlog::log(level, "[{}] {} {}", n.tag, who(self), n.text);
   }
 }
 

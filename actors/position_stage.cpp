@@ -6,6 +6,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/position_parts.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors::position_parts {
 namespace {
@@ -19,7 +20,7 @@ void log_result(self_ptr self, const core::StageRecord& r, const Run::Done& d, c
                 const core::StageAction& action) {
   const std::string caller(core::to_string(r.caller));
   if (d.outcome.kind == OutcomeKind::failed) {
-    spdlog::error("[{}] {} {} failed: {} (not executed; retryable)", caller, who(self), r.stage.str(),
+    log_repeated(spdlog::level::err, "[{}] {} {} failed: {} (not executed; retryable)", caller, who(self), r.stage.str(),
                   core::reason_text(d.outcome.reason, d.outcome.venue_code, d.outcome.detail));
     return;
   }

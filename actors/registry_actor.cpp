@@ -11,6 +11,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/registry_parts.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors {
 namespace registry_parts {
@@ -119,7 +120,8 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
                           });
                 },
                 [=](caf::error& e) {
-                  spdlog::warn("[registry] exchange positions unavailable, keeping the current actors: {}", describe(e));
+                  log_repeated(spdlog::level::warn, "[registry] exchange positions unavailable, keeping the current actors: {}",
+                               describe(e));
                   end(job);
                 });
         return job->promise;

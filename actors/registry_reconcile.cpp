@@ -9,6 +9,7 @@
 #include "actors/error_text.hpp"
 #include "actors/registry_parts.hpp"
 #include "core/client_order_id.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors::registry_parts {
 namespace {
@@ -56,9 +57,13 @@ void cancel_leftovers(self_ptr self, const core::PositionKey& key, const std::ve
         .then(
             [=](const OrderReply& rep) {
               if (!rep.ok)
-                spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), rep.reason());
+                log_repeated(spdlog::level::err, "[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(),
+                             rep.reason());
             },
-            [=](caf::error& e) { spdlog::error("[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(), describe(e)); });
+            [=](caf::error& e) {
+              log_repeated(spdlog::level::err, "[registry] {} leftover {} not cancelled: {}", key.str(), o.ref.str(),
+                           describe(e));
+            });
   }
 }
 

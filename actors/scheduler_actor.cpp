@@ -7,6 +7,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/spawn.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -36,7 +37,7 @@ void log_sweep(const SweepReport& r) {
 
 void run(self_ptr self, core::Caller caller, bool& running) {
   if (running) {
-    spdlog::warn("[{}] the previous run is still going; this tick is skipped", core::to_string(caller));
+    log_repeated(spdlog::level::warn, "[{}] the previous run is still going; this tick is skipped", core::to_string(caller));
     return;
   }
   running = true;
@@ -52,12 +53,12 @@ void run(self_ptr self, core::Caller caller, bool& running) {
                       *flag = false;
                     },
                     [=](caf::error& e) {
-                      spdlog::error("[{}] sweep failed: {}", core::to_string(caller), describe(e));
+                      log_repeated(spdlog::level::err, "[{}] sweep failed: {}", core::to_string(caller), describe(e));
                       *flag = false;
                     });
           },
           [=](caf::error& e) {
-            spdlog::error("[{}] reconcile failed: {}", core::to_string(caller), describe(e));
+            log_repeated(spdlog::level::err, "[{}] reconcile failed: {}", core::to_string(caller), describe(e));
             *flag = false;
           });
 }

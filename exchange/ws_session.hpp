@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "exchange/failure_log.hpp"
 #include "exchange/ws_impl.hpp"
 
 namespace ptp::exchange {
@@ -129,7 +130,7 @@ class WsSession final : public WsClient::Impl {
     }
     current_.reset();
     if (stopping_) return;
-    spdlog::warn("[ws] {} {}{}{}: reconnecting", name, what, reason.empty() ? "" : ": ", reason);
+    log_repeated(spdlog::level::warn, "[ws] {} {}{}{}: reconnecting", name, what, reason.empty() ? "" : ": ", reason);
     schedule_reconnect();
   }
 
@@ -152,7 +153,7 @@ class WsSession final : public WsClient::Impl {
       const auto now = Clock::now();
       if (!current_.expired() && stats().connected) {
         if (now - last_data_ > options_.no_data_timeout) {
-          spdlog::warn("[ws] {}: no data for {} ms: reconnecting", name,
+          log_repeated(spdlog::level::warn, "[ws] {}: no data for {} ms: reconnecting", name,
                        std::chrono::duration_cast<std::chrono::milliseconds>(now - last_data_).count());
           {
             std::lock_guard lock(mu_);

@@ -8,6 +8,7 @@
 #include "exchange/binance/errors.hpp"
 #include "exchange/binance/responses.hpp"
 #include "exchange/hmac.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::exchange::binance {
 namespace {
@@ -47,7 +48,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
   }
   used_weight_ = static_cast<int>(r.header_int("x-mbx-used-weight-1m").value_or(used_weight_));
   if (used_weight_ > kWeightWarn)
-    spdlog::warn("[binance] used request weight {} of 2400 per minute", used_weight_);
+    log_repeated(spdlog::level::warn, "[binance] used request weight {} of 2400 per minute", used_weight_);
   if (r.status == 429 || r.status == 418) {
     const bool ban = r.status == 418;
     backoff_ = ban ? std::chrono::seconds(120) : std::min(std::chrono::seconds(60), std::max(backoff_ * 2, std::chrono::seconds(1)));
@@ -55,7 +56,7 @@ HttpResponse RestClient::send(const std::string& method, const std::string& path
     const auto wait = retry_after && *retry_after >= 0 ? std::chrono::seconds(*retry_after) : backoff_;
     blocked_until_ = std::chrono::steady_clock::now() + wait;
     blocked_reason_ = "HTTP " + std::to_string(r.status);
-    spdlog::error("[binance] HTTP {} ({}): no request for {} s", r.status, ban ? "IP banned" : "rate limited",
+    log_repeated(spdlog::level::err, "[binance] HTTP {} ({}): no request for {} s", r.status, ban ? "IP banned" : "rate limited",
                   wait.count());
   } else if (r.status < 400) {
     backoff_ = std::chrono::seconds(0);

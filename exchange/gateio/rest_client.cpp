@@ -8,6 +8,7 @@
 #include "exchange/gateio/errors.hpp"
 #include "exchange/gateio/responses.hpp"
 #include "exchange/gateio/signing.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::exchange::gateio {
 namespace {
@@ -112,7 +113,7 @@ void RestClient::note_rate_limit(const std::string& endpoint, const HttpResponse
     wait = std::chrono::duration_cast<std::chrono::milliseconds>(b.retry.wait());
   if (wait <= std::chrono::milliseconds(0)) return;  // no requests left, but the window has already reset
   b.blocked_until = steady_now_() + wait;
-  spdlog::error("[gateio] {} {}: no request to it for {} ms", endpoint,
+  log_repeated(spdlog::level::err, "[gateio] {} {}: no request to it for {} ms", endpoint,
                 limited ? "HTTP 429 rate limited" : "request limit used up", wait.count());
 }
 

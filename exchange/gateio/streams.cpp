@@ -10,6 +10,7 @@
 
 #include "exchange/gateio/signing.hpp"
 #include "exchange/gateio/symbols.hpp"
+#include "exchange/failure_log.hpp"
 
 namespace ptp::exchange::gateio {
 namespace {
@@ -155,7 +156,7 @@ void MarketStream::on_heartbeat() {
   if (silent_ms < tick_timeout_.count()) return;
   dropped_connection_ = s.connects;
   ++silence_drops_;
-  spdlog::warn("[ws] {}: no futures.tickers update for {} ms (the subscription is silent or was refused): "
+  log_repeated(spdlog::level::warn, "[ws] {}: no futures.tickers update for {} ms (the subscription is silent or was refused): "
                "reconnecting",
                ws_->name(), silent_ms);
   ws_->drop();
