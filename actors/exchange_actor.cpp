@@ -1,23 +1,49 @@
 // The exchange actor: the only door to the exchange. It runs on its own thread because real
-// exchange calls block on the network; failures come back as values (OrderReply) or errors.
+// exchange calls block on the network; failures come back as values (OrderReply) or errors. Every
+// order placement passes the account's order budget (core/order_budget.hpp): past it, placements
+// wait their turn, in order, and the wait is logged and counted.
 #include <caf/all.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <deque>
+#include <utility>
 
 #include "actors/guarded.hpp"
 #include "actors/spawn.hpp"
 #include "exchange/exchange.hpp"
-#include "exchange/hmac.hpp"
 #include "exchange/failure_log.hpp"
+#include "exchange/hmac.hpp"
 
 namespace ptp::actors {
 namespace {
 
 using Op = OrderRequest::Op;
 
+// A placement waiting for the order budget, answered when it has been sent.
+struct Waiting {
+  OrderRequest request;
+  caf::typed_response_promise<OrderReply> promise;
+  core::OrderBudget::Clock::time_point since;
+};
+
 struct exchange_state {
   std::shared_ptr<exchange::Exchange> ex;
+  core::OrderBudget budget;
+  std::deque<Waiting> waiting;  // oldest first
+  bool wake_scheduled = false;
+  int budget_pct = 0;  // for the log line: the share of the exchange's limits (0: a budget of its own)
+  metrics_actor metrics;
   static inline const char* name = "exchange";
 };
+
+using self_ptr = exchange_actor::stateful_pointer<exchange_state>;
+
+// Cancels and queries are not placements: Binance counts only new orders against the order
+// limits, Gate.io limits cancellations apart (at twice the rate). They never wait.
+bool is_placement(Op op) { return op == Op::close || op == Op::stop || op == Op::take_profit; }
+
+const char* placement_name(Op op) { return op == Op::close ? "close" : op == Op::stop ? "stop" : "take-profit"; }
 
 OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   OrderReply out;
@@ -55,9 +81,56 @@ void log_failure(const char* what, const std::exception& e) {
   log_repeated(spdlog::level::err, "[exchange] {} failed: {}", what, e.what());
 }
 
-exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer<exchange_state> self,
-                                                std::shared_ptr<exchange::Exchange> ex) {
+void wake_later(self_ptr self, core::OrderBudget::Clock::duration wait) {
+  if (std::exchange(self->state.wake_scheduled, true)) return;
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(wait) + std::chrono::microseconds(1),
+                     budget_atom_v);
+}
+
+// Sends the waiting placements the budget allows now, oldest first.
+void send_waiting(self_ptr self) {
+  auto& st = self->state;
+  st.wake_scheduled = false;
+  while (!st.waiting.empty()) {
+    const auto now = core::OrderBudget::Clock::now();
+    if (const auto wait = st.budget.wait(now); wait > core::OrderBudget::Clock::duration::zero()) {
+      wake_later(self, wait);
+      return;
+    }
+    Waiting w = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    st.budget.spend(now);
+    self->send(st.metrics, budget_atom_v, std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.since).count());
+    w.promise.deliver(call(*st.ex, w.request));
+  }
+}
+
+caf::result<OrderReply> place_within_budget(self_ptr self, const OrderRequest& r) {
+  auto& st = self->state;
+  const auto now = core::OrderBudget::Clock::now();
+  const auto wait = st.budget.wait(now);
+  if (st.waiting.empty() && wait == core::OrderBudget::Clock::duration::zero()) {
+    st.budget.spend(now);
+    return call(*st.ex, r);
+  }
+  if (const auto* full = st.budget.full_window(now))
+    log_repeated(spdlog::level::warn,
+                 "[exchange] order budget reached ({}{}): {} {} waits {} ms, {} order(s) waiting", full->str(),
+                 self->state.budget_pct > 0 ? fmt::format(", {}% of the exchange's limit", self->state.budget_pct) : "", placement_name(r.op), r.symbol.canonical(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(), st.waiting.size() + 1);
+  auto promise = self->make_response_promise<OrderReply>();
+  st.waiting.push_back({r, promise, now});
+  wake_later(self, wait);
+  return promise;
+}
+
+exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<exchange::Exchange> ex,
+                                                std::vector<core::RateWindow> budget, int budget_pct,
+                                                metrics_actor metrics) {
   self->state.ex = std::move(ex);
+  self->state.budget = core::OrderBudget(std::move(budget));
+  self->state.budget_pct = budget_pct;
+  self->state.metrics = std::move(metrics);
   // CAF counts a detached actor's thread as done before the thread has ended, so the node may exit
   // while it still holds OpenSSL's state; it is released here, on that thread, as the actor ends.
   self->attach_functor([] { exchange::release_thread_crypto_state(); });
@@ -74,14 +147,19 @@ exchange_actor::behavior_type exchange_behavior(exchange_actor::stateful_pointer
       [=](filters_atom, const core::Symbol& s) {
         return guarded("filters", [&] { return self->state.ex->filters(s); }, log_failure);
       },
-      [=](order_atom, const OrderRequest& r) { return call(*self->state.ex, r); },
+      [=](order_atom, const OrderRequest& r) -> caf::result<OrderReply> {
+        if (!is_placement(r.op)) return call(*self->state.ex, r);
+        return place_within_budget(self, r);
+      },
+      [=](budget_atom) { send_waiting(self); },
   };
 }
 
 }  // namespace
 
-exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex) {
-  return sys.spawn<caf::detached>(exchange_behavior, std::move(ex));
+exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex,
+                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics) {
+  return sys.spawn<caf::detached>(exchange_behavior, std::move(ex), std::move(budget), budget_pct, std::move(metrics));
 }
 
 }  // namespace ptp::actors

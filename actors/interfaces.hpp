@@ -39,7 +39,8 @@ using exchange_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom>::with<ExchangeSnapshot>,
     caf::replies_to<mark_atom, core::Symbol>::with<core::Price>,
     caf::replies_to<filters_atom, core::Symbol>::with<core::InstrumentFilters>,
-    caf::replies_to<order_atom, OrderRequest>::with<OrderReply>>;
+    caf::replies_to<order_atom, OrderRequest>::with<OrderReply>,
+    caf::reacts_to<budget_atom>>;  // orders waiting for the order budget may go
 
 // Owns the LMDB environment; every write is synced before it answers.
 using persistence_actor = caf::typed_actor<
@@ -56,12 +57,16 @@ using metrics_actor = caf::typed_actor<
     caf::reacts_to<outcome_atom, core::Caller, core::OutcomeKind>,
     caf::reacts_to<latency_atom, std::int64_t>,
     caf::reacts_to<tick_atom, std::int64_t, core::LatencyHistogram>,
+    caf::reacts_to<budget_atom, std::int64_t>,  // an order waited this long (ns) for the order budget
     caf::reacts_to<flush_atom>,
     caf::replies_to<get_atom>::with<MetricsSnapshot>>;
 
 // Adopts the exchange's open positions into position actors and routes requests to them.
 using registry_actor = caf::typed_actor<
     caf::replies_to<reconcile_atom>::with<ReconcileReport>,
+    // A position that stopped acting at `asked_ns` (steady clock) until a reconcile has looked at it.
+    caf::reacts_to<reconcile_atom, std::int64_t>,
+    caf::reacts_to<gathered_atom>,  // the positions' asks of the last moments are answered together
     caf::replies_to<sweep_atom, core::Caller>::with<SweepReport>,
     caf::replies_to<execute_atom, core::Symbol, core::Side, ExecuteRequest>::with<ExecuteReply>,
     caf::replies_to<status_atom>::with<std::vector<PositionStatus>>,

@@ -94,6 +94,8 @@ struct MetricsSnapshot {
   core::LatencyHistogram routing_ns;   // tick entering market data -> routed or filtered (every tick)
   std::int64_t stream_age_ms = -1;  // since the last tick; -1 before the first
   std::uint64_t stream_reconnects = 0;
+  std::uint64_t budget_waits = 0;      // orders that waited for the account's order budget
+  std::int64_t budget_wait_max_ms = 0;  // the longest such wait
 };
 
 }  // namespace ptp::actors
@@ -130,6 +132,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(ptp, caf::first_custom_type_id)
   CAF_ADD_ATOM(ptp, ptp::actors, band_atom, "band")
   CAF_ADD_ATOM(ptp, ptp::actors, poll_atom, "poll")
   CAF_ADD_ATOM(ptp, ptp::actors, recover_atom, "recover")
+  CAF_ADD_ATOM(ptp, ptp::actors, gathered_atom, "gathered")
+  CAF_ADD_ATOM(ptp, ptp::actors, budget_atom, "budget")
 CAF_END_TYPE_ID_BLOCK(ptp)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ExecuteRequest)

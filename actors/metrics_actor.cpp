@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/spawn.hpp"
@@ -42,9 +43,10 @@ void log_metrics(const MetricsSnapshot& s) {
   const double rate = executed + failed == 0 ? 1.0 : static_cast<double>(executed) / static_cast<double>(executed + failed);
   const auto& d = s.decision_ns;
   const auto& r = s.routing_ns;
-  spdlog::info(R"(metrics {{"ticks":{},"decisions":{},"decision_latency_ns":{{"p50":{},"p99":{},"p999":{},"max":{}}},"routing_latency_ns":{{"p50":{},"p99":{},"max":{}}},"stream_age_ms":{},"reconnects":{},"callers":{{{}}},"success_rate":{:.3f}}})",
+  spdlog::info(R"(metrics {{"ticks":{},"decisions":{},"decision_latency_ns":{{"p50":{},"p99":{},"p999":{},"max":{}}},"routing_latency_ns":{{"p50":{},"p99":{},"max":{}}},"stream_age_ms":{},"reconnects":{},"callers":{{{}}},"success_rate":{:.3f},"order_budget":{{"waits":{},"wait_max_ms":{}}}}})",
                s.ticks, s.decisions, d.percentile(0.5), d.percentile(0.99), d.percentile(0.999), d.max(),
-               r.percentile(0.5), r.percentile(0.99), r.max(), s.stream_age_ms, s.stream_reconnects, callers, rate);
+               r.percentile(0.5), r.percentile(0.99), r.max(), s.stream_age_ms, s.stream_reconnects, callers, rate, s.budget_waits,
+               s.budget_wait_max_ms);
   spdlog::info("summary: {} ticks ({} reached a position), {} stages executed, {} failed, {} answered "
                "recently_executed/in_progress, tick-to-decision p50 {:.1f} us p99 {:.1f} us, stream age {} ms",
                s.ticks, s.decisions, executed, failed, skips, static_cast<double>(d.percentile(0.5)) / 1000.0,
@@ -68,6 +70,10 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         self->state.totals.ticks += static_cast<std::uint64_t>(count);
         self->state.totals.routing_ns.merge(routing);
         self->state.last_tick_ns = core::steady_now_ns();
+      },
+      [=](budget_atom, std::int64_t waited_ns) {
+        ++self->state.totals.budget_waits;
+        self->state.totals.budget_wait_max_ms = std::max(self->state.totals.budget_wait_max_ms, waited_ns / 1'000'000);
       },
       [=](flush_atom) {
         log_metrics(snapshot(self->state));

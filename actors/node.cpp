@@ -16,8 +16,15 @@ void configure_scheduler(caf::actor_system_config& cfg) {
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
-  NodeActors n{spawn_persistence(sys, std::move(store)), spawn_exchange(sys, std::move(ex)),
-               spawn_metrics(sys, settings), {}, {}, std::nullopt, std::nullopt};
+  auto metrics = spawn_metrics(sys, settings);
+  // The node's share of the exchange's order limits, unless the settings name a budget of their own.
+  auto budget = settings->order_budget.empty() ? core::share_of(ex->order_limits(), settings->order_budget_pct)
+                                               : settings->order_budget;
+  for (const auto& w : budget) spdlog::debug("[exchange] order budget {}", w.str());
+  NodeActors n{spawn_persistence(sys, std::move(store)),
+               spawn_exchange(sys, std::move(ex), std::move(budget),
+                              settings->order_budget.empty() ? settings->order_budget_pct : 0, metrics),
+               metrics, {}, {}, std::nullopt, std::nullopt};
   n.market_data = spawn_market_data(sys, n.metrics);
   n.registry =
       spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/config.hpp"
+#include "core/order_budget.hpp"
 #include "core/stage_plan.hpp"
 
 namespace ptp::actors {
@@ -29,6 +30,14 @@ struct NodeSettings {
   // refusal, at most `retry_max` (core/retry_backoff.hpp).
   std::chrono::milliseconds retry_first{1'000};
   std::chrono::milliseconds retry_max{60'000};
+  // Positions that ask for a reconcile within this long of the last one share one more snapshot (a
+  // take-profit storm, a liquidation of many positions, a user closing everything at once): N asks
+  // at once cost two snapshots, not N.
+  std::chrono::milliseconds reconcile_gather{50};
+  // The share of the exchange's order limits the node may use (core/order_budget.hpp); `order_budget`,
+  // when set, replaces the share (tests).
+  int order_budget_pct = 50;
+  std::vector<core::RateWindow> order_budget;
 
   static NodeSettings from(const config::Config& cfg) {
     NodeSettings s;
@@ -42,6 +51,7 @@ struct NodeSettings {
     s.health_check_interval = cfg.health_check_interval;
     s.agent_interval = cfg.agent_interval;
     s.metrics_interval = cfg.metrics_interval;
+    s.order_budget_pct = cfg.order_budget_pct;
     return s;
   }
 

@@ -45,7 +45,7 @@ void ask_reconcile(self_ptr self, const std::string& why) {
 void send_reconcile_request(self_ptr self) {
   self->state.reconcile_asked_ns = core::steady_now_ns();
   if (auto registry = self->state.deps.registry.lock())
-    caf::anon_send(caf::actor_cast<registry_actor>(registry), reconcile_atom_v);  // its report is logged there
+    caf::anon_send(caf::actor_cast<registry_actor>(registry), reconcile_atom_v, self->state.reconcile_asked_ns);
 }
 
 void remind_reconcile(self_ptr self) {

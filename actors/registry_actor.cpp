@@ -11,7 +11,6 @@
 
 #include "actors/error_text.hpp"
 #include "actors/registry_parts.hpp"
-#include "exchange/failure_log.hpp"
 
 namespace ptp::actors {
 namespace registry_parts {
@@ -25,7 +24,22 @@ void end(const JobPtr& job) {
     job->start_next(std::move(next));
     return;
   }
-  job->promise.deliver(job->report);
+  if (job->promise) {
+    job->promise->deliver(job->report);
+    return;
+  }
+  const auto& r = job->report;
+  spdlog::info("[registry] reconcile a position asked for: {} open, {} adopted, {} stopped", r.open, r.adopted,
+               r.stopped);
+}
+
+void fail_answers_due(self_ptr self, const caf::actor_addr& addr) {
+  auto [from, to] = self->state.answers_due.equal_range(addr);
+  std::vector<std::shared_ptr<AnswerDue>> due;
+  for (auto it = from; it != to; ++it) due.push_back(it->second);
+  self->state.answers_due.erase(from, to);
+  for (auto& d : due)
+    if (!std::exchange(d->settled, true)) d->fail(caf::make_error(caf::sec::request_receiver_down));
 }
 
 core::PositionKey slot_key(self_ptr self, const core::Symbol& symbol, core::Side side) {
@@ -84,6 +98,7 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
       if (it->second.address() != msg.source) continue;
       spdlog::error("[registry] the actor of {} stopped unexpectedly ({}); it is re-adopted at the next health check",
                     it->first.str(), to_string(msg.reason));
+      fail_answers_due(self, msg.source);
       self->state.generations.observe_flat(it->first);
       forget(self, it->first);
       return;
@@ -93,38 +108,29 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
       [=](reconcile_atom) {
         auto job = std::make_shared<ReconcileJob>();
         job->promise = self->make_response_promise<ReconcileReport>();
-        job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)](ReconcileJob::Pending p) {
-          if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
-        };
-        begin(job);
-        job->taken_ns = core::steady_now_ns();
+        run_reconcile(self, job);
+        return *job->promise;
+      },
+      [=](reconcile_atom, std::int64_t asked_ns) {
         auto& st = self->state;
-        self->request(st.deps.exchange, caf::infinite, snapshot_atom_v)
-            .await(
-                [=](ExchangeSnapshot snap) {
-                  if (self->state.restored) {
-                    reconcile_with(self, snap, job);
-                    end(job);
-                    return;
-                  }
-                  self->request(self->state.deps.persistence, caf::infinite, list_atom_v)
-                      .await(
-                          [=](const std::vector<storage::PositionRecord>& records) {
-                            restore(self, records, snap, job);
-                            reconcile_with(self, snap, job);
-                            end(job);
-                          },
-                          [=](caf::error& e) {
-                            spdlog::error("[registry] storage unavailable, nothing adopted: {}", describe(e));
-                            end(job);
-                          });
-                },
-                [=](caf::error& e) {
-                  log_repeated(spdlog::level::warn, "[registry] exchange positions unavailable, keeping the current actors: {}",
-                               describe(e));
-                  end(job);
-                });
-        return job->promise;
+        if (st.last_snapshot_ns >= asked_ns || st.gathering) return;  // a reconcile has looked, or will
+        // The first ask is answered at once; asks soon after a reconcile wait for one more that
+        // answers them all together.
+        const std::int64_t now = core::steady_now_ns();
+        const auto since = std::chrono::nanoseconds(now - st.last_asked_reconcile_ns);
+        const auto gather = std::chrono::duration_cast<std::chrono::nanoseconds>(st.deps.settings->reconcile_gather);
+        if (st.last_asked_reconcile_ns == 0 || since >= gather) {
+          st.last_asked_reconcile_ns = now;
+          run_reconcile(self, std::make_shared<ReconcileJob>());
+          return;
+        }
+        st.gathering = true;
+        self->delayed_send(self, gather - since, gathered_atom_v);
+      },
+      [=](gathered_atom) {
+        self->state.gathering = false;
+        self->state.last_asked_reconcile_ns = core::steady_now_ns();
+        run_reconcile(self, std::make_shared<ReconcileJob>());
       },
       [=](sweep_atom, core::Caller caller) { return sweep(self, caller); },
       [=](execute_atom, const core::Symbol& symbol, core::Side side, const ExecuteRequest& req) -> caf::result<ExecuteReply> {
@@ -136,9 +142,9 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
         const position_actor actor = self->state.actors.at(key);
         auto promise = self->make_response_promise<ExecuteReply>();
         auto forward = [=](ExecuteRequest priced) mutable {
-          self->request(actor, caf::infinite, execute_atom_v, priced)
-              .then([=](ExecuteReply r) mutable { promise.deliver(r); },
-                    [=](caf::error& e) mutable { promise.deliver(e); });
+          ask_position<ExecuteReply>(
+              self, actor, [=](ExecuteReply r) mutable { promise.deliver(r); },
+              [=](caf::error e) mutable { promise.deliver(e); }, execute_atom_v, priced);
         };
         if (req.price) {
           forward(req);

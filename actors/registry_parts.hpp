@@ -23,6 +23,14 @@ namespace ptp::actors::registry_parts {
 using Op = OrderRequest::Op;
 using Slot = std::pair<core::Symbol, core::Side>;  // what the exchange holds one position of
 
+// An answer the registry waits for from a position actor. CAF 0.17 drops the promises of an actor
+// that is stopped without a word, so a request in progress there (a status, a stage) would never be
+// answered: when the registry stops an actor, it fails the answers still due from it.
+struct AnswerDue {
+  std::function<void(caf::error)> fail;
+  bool settled = false;
+};
+
 struct registry_state {
   PositionDeps deps;
   market_data_actor market_data;
@@ -32,6 +40,12 @@ struct registry_state {
   std::map<Slot, core::PositionKey> by_slot;  // the running actor of each slot, for routing
   std::map<core::Symbol, core::InstrumentFilters> filters;
   std::set<std::string> warned;  // slots already warned about (left alone), so the log is not flooded
+  // When the last reconcile asked the exchange for its snapshot (steady clock): a position asking
+  // before that is answered by it, so many positions asking at once cost one snapshot.
+  std::int64_t last_snapshot_ns = 0;
+  std::int64_t last_asked_reconcile_ns = 0;  // the last reconcile a position's ask started
+  bool gathering = false;  // a reconcile for the asks since the last one starts when reconcile_gather is over
+  std::multimap<caf::actor_addr, std::shared_ptr<AnswerDue>> answers_due;
   static inline const char* name = "registry";
 };
 
@@ -46,7 +60,7 @@ struct ReconcileJob {
     exchange::ExchangePosition position;
     std::vector<core::OrderState> orders;
   };
-  caf::typed_response_promise<ReconcileReport> promise;
+  std::optional<caf::typed_response_promise<ReconcileReport>> promise;  // none: a position asked; the report is logged
   ReconcileReport report;
   int outstanding = 0;
   std::vector<Pending> queue;  // consumed from the back
@@ -55,6 +69,8 @@ struct ReconcileJob {
 };
 using JobPtr = std::shared_ptr<ReconcileJob>;
 
+// Compares the exchange's positions with the running actors; the job's report goes to whoever asked.
+void run_reconcile(self_ptr self, const JobPtr& job);
 void begin(const JobPtr& job);
 void end(const JobPtr& job);
 
@@ -80,6 +96,32 @@ caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller calle
 void with_fresh_price(self_ptr self, const core::Symbol& symbol, std::function<void(core::Price, bool rest)> k,
                       std::function<void(core::Outcome)> fail);
 
+// Asks a position actor; exactly one of on_reply and on_error runs, on_error also when the
+// registry stops the actor before it answers (fail_answers_due).
+template <class T, class OnReply, class OnError, class... Ts>
+void ask_position(self_ptr self, const position_actor& actor, OnReply on_reply, OnError on_error, Ts... xs) {
+  auto due = std::make_shared<AnswerDue>();
+  due->fail = on_error;
+  const caf::actor_addr addr = actor.address();
+  self->state.answers_due.emplace(addr, due);
+  auto settle = [self, addr, due]() {
+    if (std::exchange(due->settled, true)) return false;
+    auto [from, to] = self->state.answers_due.equal_range(addr);
+    for (auto it = from; it != to; ++it)
+      if (it->second == due) {
+        self->state.answers_due.erase(it);
+        break;
+      }
+    return true;
+  };
+  self->request(actor, caf::infinite, xs...)
+      .then([=](T reply) mutable { if (settle()) on_reply(std::move(reply)); },
+            [=](caf::error& e) mutable { if (settle()) on_error(e); });
+}
+
+// The actor at `addr` was stopped: the answers still due from it fail.
+void fail_answers_due(self_ptr self, const caf::actor_addr& addr);
+
 // Asks every position actor `atom` and hands `deliver` the replies (an actor that fails to
 // answer is left out) once all have answered.
 template <class T, class Atom, class Deliver>
@@ -94,12 +136,13 @@ void fan_in(self_ptr self, Atom atom, Deliver deliver) {
     if (--*remaining == 0) deliver(*out);
   };
   for (const auto& [key, actor] : self->state.actors)
-    self->request(actor, caf::infinite, atom)
-        .then([=](T reply) mutable {
-                out->push_back(std::move(reply));
-                done();
-              },
-              [=](caf::error&) mutable { done(); });
+    ask_position<T>(
+        self, actor,
+        [=](T reply) mutable {
+          out->push_back(std::move(reply));
+          done();
+        },
+        [=](caf::error) mutable { done(); }, atom);
 }
 
 }  // namespace ptp::actors::registry_parts

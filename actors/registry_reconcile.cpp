@@ -77,12 +77,48 @@ void stop_position(self_ptr self, const core::PositionKey& key, const position_a
   self->demonitor(actor.address());
   self->send(st.market_data, unsub_atom_v, key.symbol, actor);
   self->send_exit(actor, caf::exit_reason::user_shutdown);
+  fail_answers_due(self, actor.address());
   st.generations.observe_flat(key);
   ++job->report.stopped;
   close_record(self, key, job);
 }
 
 }  // namespace
+
+void run_reconcile(self_ptr self, const JobPtr& job) {
+  job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)](ReconcileJob::Pending p) {
+    if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
+  };
+  begin(job);
+  job->taken_ns = core::steady_now_ns();
+  self->state.last_snapshot_ns = job->taken_ns;
+  auto& st = self->state;
+  self->request(st.deps.exchange, caf::infinite, snapshot_atom_v)
+      .await(
+          [=](ExchangeSnapshot snap) {
+            if (self->state.restored) {
+              reconcile_with(self, snap, job);
+              end(job);
+              return;
+            }
+            self->request(self->state.deps.persistence, caf::infinite, list_atom_v)
+                .await(
+                    [=](const std::vector<storage::PositionRecord>& records) {
+                      restore(self, records, snap, job);
+                      reconcile_with(self, snap, job);
+                      end(job);
+                    },
+                    [=](caf::error& e) {
+                      spdlog::error("[registry] storage unavailable, nothing adopted: {}", describe(e));
+                      end(job);
+                    });
+          },
+          [=](caf::error& e) {
+            log_repeated(spdlog::level::warn, "[registry] exchange positions unavailable, keeping the current actors: {}",
+                         describe(e));
+            end(job);
+          });
+}
 
 void reconcile_with(self_ptr self, const ExchangeSnapshot& snap, const JobPtr& job) {
   auto& st = self->state;

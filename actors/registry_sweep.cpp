@@ -55,11 +55,12 @@ caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller calle
       auto [key, actor] = f->targets[f->next++];
       ++f->in_flight;
       auto ask = [=](core::Price price) {
-        self->request(actor, caf::infinite, execute_atom_v, ExecuteRequest{caller, std::nullopt, price})
-            .then([=](ExecuteReply r) { add(f, std::move(r)); },
-                  [=](caf::error& e) {
-                    add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, core::Reason::actor, {}, describe(e)}, {}, {}});
-                  });
+        ask_position<ExecuteReply>(
+            self, actor, [=](ExecuteReply r) { add(f, std::move(r)); },
+            [=](caf::error e) {
+              add(f, ExecuteReply{key, caller, core::Outcome{core::OutcomeKind::failed, core::Reason::actor, {}, describe(e)}, {}, {}});
+            },
+            execute_atom_v, ExecuteRequest{caller, std::nullopt, price});
       };
       with_fresh_price(
           self, key.symbol,

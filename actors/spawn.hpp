@@ -23,7 +23,10 @@ using SettingsPtr = std::shared_ptr<const NodeSettings>;
 // Detached (own thread): LMDB synced commits block for milliseconds.
 persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store);
 // Detached: exchange calls block (REST round trips).
-exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex);
+// `budget`: the order limits the node keeps to (core/order_budget.hpp), `budget_pct` of the exchange's
+// (0: a budget the settings set).
+exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex,
+                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics);
 market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics);
 metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings);
 // Writes the JSON metrics line and the human summary line to the log.

@@ -29,6 +29,13 @@ StageRun StageRun::start(const StageAction& action, std::uint32_t attempt, Calle
   r.close_client_id = stage_order_id(key, action.stage, attempt, OrderStep::close);
   r.stop_client_id = stage_order_id(key, action.stage, attempt, OrderStep::stop);
   r.tp_client_id = stage_order_id(key, action.stage, attempt, OrderStep::take_profit);
+  if (!action.close_qty.is_positive() && !position.tp_order.empty()) {
+    // Nothing to close: the resting take-profit already has this price (it depends only on the
+    // entry, the initial stop and the plan) and this size. Replacing it would be two requests for
+    // nothing, and two take-profits resting for a moment.
+    run.action_.take_profit_price.reset();
+    r.tp_client_id.clear();
+  }
   run.phase_ = Phase::intent;
   return run;
 }

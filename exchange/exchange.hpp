@@ -11,6 +11,7 @@
 
 #include "core/filters.hpp"
 #include "core/order.hpp"
+#include "core/order_budget.hpp"
 #include "core/outcome.hpp"
 
 namespace ptp::exchange {
@@ -65,6 +66,9 @@ class Exchange {
   virtual void cancel(const core::Symbol& symbol, const core::OrderRef& order) = 0;
   // The order the node sent under lookup.client_id, or nullopt when the exchange never made it.
   virtual std::optional<core::OrderState> query(const core::OrderLookup& lookup) = 0;
+  // The account's order limits (placements per window) as the exchange documents them; the node
+  // keeps to a share of them (core/order_budget.hpp).
+  virtual std::vector<core::RateWindow> order_limits() const = 0;
 };
 
 }  // namespace ptp::exchange

@@ -105,6 +105,11 @@ class SimExchange final : public Exchange {
 
   // Exchange
   std::vector<ExchangePosition> open_positions() override;
+  // Binance's (the simulator is modelled on it): 300 orders per 10 s, 1 200 per minute.
+  std::vector<core::RateWindow> order_limits() const override {
+    using std::chrono::seconds;
+    return {{300, seconds(10)}, {1200, seconds(60)}};
+  }
   std::vector<core::OrderState> open_orders() override;
   core::InstrumentFilters filters(const core::Symbol& symbol) override;
   core::Price mark_price(const core::Symbol& symbol) override;

@@ -472,7 +472,8 @@ Config parse_config(std::string_view text, const std::string& source) {
   cfg.source = source;
   auto node = top.subtable("node");
   if (!node) top.fail(nullptr, "node", "missing; expected a [node] table");
-  node->allow_only({"exchange", "account", "mode", "storage_path", "log_level", "symbols", "default_stop_pct"});
+  node->allow_only(
+      {"exchange", "account", "mode", "storage_path", "log_level", "symbols", "default_stop_pct", "order_budget_pct"});
   {
     const std::string ex = node->string("exchange", "\"sim\", \"binance\" or \"gateio\"");
     try {
@@ -525,6 +526,14 @@ Config parse_config(std::string_view text, const std::string& source) {
     if (!pct.is_positive() || pct >= Ratio::from_int(100))
       node->fail(node->get("default_stop_pct"), "default_stop_pct", "must be greater than 0 and less than 100, got " + pct.str());
     cfg.default_stop_pct = pct;
+  }
+
+  if (node->has("order_budget_pct")) {
+    const toml::node* n = node->get("order_budget_pct");
+    const auto pct = n->value<std::int64_t>();
+    if (!n->is_integer() || !pct || *pct < 1 || *pct > 100)
+      node->fail(n, "order_budget_pct", "expected a whole percentage from 1 to 100 of the exchange's order limits");
+    cfg.order_budget_pct = static_cast<int>(*pct);
   }
 
   if (auto sched = top.subtable("schedule")) {

@@ -78,6 +78,7 @@ struct Config {
   std::string log_level = "info";
   std::vector<core::Symbol> symbols;
   std::optional<core::Ratio> default_stop_pct;
+  int order_budget_pct = 50;  // of the exchange's order limits, for this node (the rest: other trading)
 
   Millis health_check_interval{std::chrono::minutes(5)};
   Millis agent_interval{std::chrono::minutes(15)};

@@ -22,6 +22,12 @@ class BinanceExchange final : public Exchange {
   explicit BinanceExchange(std::unique_ptr<RestClient> rest);
 
   std::vector<ExchangePosition> open_positions() override;
+  // Binance USDT-M: 300 orders per 10 s and 1 200 per minute per account (exchangeInfo's ORDERS
+  // rate limits; X-MBX-ORDER-COUNT-10S / -1M count them).
+  std::vector<core::RateWindow> order_limits() const override {
+    using std::chrono::seconds;
+    return {{300, seconds(10)}, {1200, seconds(60)}};
+  }
   std::vector<core::OrderState> open_orders() override;
   core::InstrumentFilters filters(const core::Symbol& symbol) override;
   core::Price mark_price(const core::Symbol& symbol) override;

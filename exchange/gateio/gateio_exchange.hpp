@@ -41,6 +41,9 @@ class GateioExchange final : public Exchange {
   explicit GateioExchange(std::unique_ptr<RestClient> rest, Warn warn = {});
 
   std::vector<ExchangePosition> open_positions() override;
+  // Gate.io perpetual futures: "order placement and amend ... total of 100r/s" per account; price
+  // orders are counted with them here (their own limit is not documented apart).
+  std::vector<core::RateWindow> order_limits() const override { return {{100, std::chrono::seconds(1)}}; }
   // Every open price-triggered order that closes a position (any contract), with the node's ids
   // where this process knows them. Opening trigger orders are left out. A row that cannot be read
   // (a user's order on a contract whose filters cannot be read, a size that is not whole) is left

@@ -100,6 +100,7 @@ TEST_CASE("a minimal sim config resolves with the documented defaults", "[config
 TEST_CASE("the stage plan, schedule and numbers in every TOML form are read exactly", "[config]") {
   auto cfg = parse(kNode + R"(
 default_stop_pct = 1.5
+order_budget_pct = 30
 [schedule]
 health_check_interval = "250ms"
 agent_interval = "2h"
@@ -119,6 +120,7 @@ close_fraction = "1/3"
 trail_r = "0.75"
 )" + kSim);
   CHECK(cfg.default_stop_pct->str() == "1.5");
+  CHECK(cfg.order_budget_pct == 30);
   CHECK(cfg.health_check_interval == std::chrono::milliseconds(250));
   CHECK(cfg.agent_interval == std::chrono::hours(2));
   CHECK(cfg.metrics_interval == std::chrono::minutes(1));
@@ -174,6 +176,8 @@ TEST_CASE("every error names the file, line, key and what was expected", "[confi
       {with(all, "[\"ETH\", \"BTCUSDT\"]", "[\"ETH\", \"BTC\", \"SOL\"]"), "node.symbols[3]: SOL_USDT has no [[sim.instrument]]"},
       {kNode + "log_level = \"loud\"\n" + kSim, "node.log_level: expected one of trace"},
       {kNode + "default_stop_pct = 0\n" + kSim, "node.default_stop_pct: must be greater than 0 and less than 100"},
+      {kNode + "order_budget_pct = 0\n" + kSim, "node.order_budget_pct: expected a whole percentage from 1 to 100"},
+      {kNode + "order_budget_pct = 50.5\n" + kSim, "node.order_budget_pct: expected a whole percentage from 1 to 100"},
       {kNode + "default_stop_pct = \"2%\"\n" + kSim, "node.default_stop_pct: expected a percentage of the entry price; decimal \"2%\""},
       {kNode + "[schedule]\nagent_interval = \"15\"\n" + kSim, "schedule.agent_interval: duration \"15\" needs a unit"},
       {kNode + "[schedule]\nagent_interval = 900\n" + kSim, "schedule.agent_interval: expected a duration string"},

@@ -384,10 +384,34 @@ TEST_CASE("a skipped close still moves the stop", "[stage_run]") {
   run.begin();
   sends(run.intent_stored(), Op::stop);
   run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
-  run.order_answered(answered(OrderStatus::canceled));
-  run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+  // Nothing closed: the resting take-profit stays as it is (no replacement by an identical one).
   expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
   CHECK(expect<StageRun::Done>(run.result_stored()).outcome.str() == "skipped:below_min_qty");
+}
+
+TEST_CASE("a stage with nothing to close leaves the resting take-profit alone", "[stage_run]") {
+  Stage1 s;  // stage 3 of the default plan: no close, no stop move, the extreme take-profit as it was
+  s.action.stage = core::StageId{3};
+  s.action.close_qty = Qty{};
+  s.action.new_stop.reset();
+  auto run = s.start();
+  const auto intent = std::get<StageRun::StoreIntent>(run.begin().command).record;
+  CHECK(intent.tp_client_id.empty());
+  const auto result = expect<StageRun::StoreResult>(run.intent_stored());
+  CHECK(result.position.tp_order == s.rec.tp_order);
+  CHECK(expect<StageRun::Done>(run.result_stored()).outcome.str() == "success");
+}
+
+TEST_CASE("a stage with nothing to close places the take-profit when none rests", "[stage_run]") {
+  Stage1 s;
+  s.rec.tp_order = {};
+  s.action.stage = core::StageId{3};
+  s.action.close_qty = Qty{};
+  s.action.new_stop.reset();
+  auto run = s.start();
+  run.begin();
+  sends(run.intent_stored(), Op::take_profit,
+        core::stage_order_id(s.rec.position.key, core::StageId{3}, 0, core::OrderStep::take_profit));
 }
 
 TEST_CASE("a result storage refuses keeps the stage in flight and is stored again", "[stage_run]") {
