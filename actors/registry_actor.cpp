@@ -18,10 +18,8 @@ namespace registry_parts {
 void begin(const JobPtr& job) { ++job->outstanding; }
 void end(const JobPtr& job) {
   if (--job->outstanding > 0) return;
-  if (!job->queue.empty()) {
-    auto next = std::move(job->queue.back());
-    job->queue.pop_back();
-    job->start_next(std::move(next));
+  if (!job->queue.empty() || !job->adopting.empty()) {
+    job->start_next();
     return;
   }
   job->promise.deliver(job->report);
@@ -92,8 +90,8 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
       [=](reconcile_atom) {
         auto job = std::make_shared<ReconcileJob>();
         job->promise = self->make_response_promise<ReconcileReport>();
-        job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)](ReconcileJob::Pending p) {
-          if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
+        job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)] {
+          if (auto j = weak.lock()) adopt_or_resume_next(self, j);
         };
         begin(job);
         job->taken_ns = core::steady_now_ns();
