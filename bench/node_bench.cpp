@@ -291,7 +291,7 @@ void run_tick_to_decision(Report& r, const Options& o) {
 void run_scale(Report& r, const Options& o) {
   fmt::print("\n4. Scale\n");
   // Two sizes ten times apart: linear start-up shows as a ratio near 10.
-  const int small = o.quick ? 200 : 10'000, large = small * 10;
+  const int small = o.quick ? 1'000 : 10'000, large = small * 10;
   const auto a = scale_run(r, small);
   const auto b = scale_run(r, large);
   fmt::print("start-up {} / {} positions: {:.1f}x the time for 10x the positions (10 = linear)\n", large, small,
