@@ -144,8 +144,21 @@ exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<e
       [=](mark_atom, const core::Symbol& s) {
         return guarded("mark price", [&] { return self->state.ex->mark_price(s); }, log_failure);
       },
-      [=](filters_atom, const core::Symbol& s) {
-        return guarded("filters", [&] { return self->state.ex->filters(s); }, log_failure);
+      // All the symbols a start-up needs in one message: the venues answer from one cached
+      // exchange-info read, and a symbol that fails leaves the others alone.
+      [=](filters_atom, const std::vector<core::Symbol>& symbols) {
+        std::vector<SymbolFilters> out;
+        out.reserve(symbols.size());
+        for (const auto& s : symbols) {
+          SymbolFilters& f = out.emplace_back(SymbolFilters{s, std::nullopt, {}});
+          try {
+            f.filters = self->state.ex->filters(s);
+          } catch (const std::exception& e) {
+            log_failure("filters", e);
+            f.error = std::string("filters: ") + e.what();
+          }
+        }
+        return out;
       },
       [=](order_atom, const OrderRequest& r) -> caf::result<OrderReply> {
         if (!is_placement(r.op)) return call(*self->state.ex, r);

@@ -38,7 +38,7 @@ using market_data_actor = caf::typed_actor<
 using exchange_actor = caf::typed_actor<
     caf::replies_to<snapshot_atom>::with<ExchangeSnapshot>,
     caf::replies_to<mark_atom, core::Symbol>::with<core::Price>,
-    caf::replies_to<filters_atom, core::Symbol>::with<core::InstrumentFilters>,
+    caf::replies_to<filters_atom, std::vector<core::Symbol>>::with<std::vector<SymbolFilters>>,  // one per symbol, in order
     caf::replies_to<order_atom, OrderRequest>::with<OrderReply>,
     caf::reacts_to<budget_atom>>;  // orders waiting for the order budget may go
 
@@ -46,6 +46,8 @@ using exchange_actor = caf::typed_actor<
 using persistence_actor = caf::typed_actor<
     caf::replies_to<load_atom, core::PositionKey>::with<std::optional<storage::PositionRecord>,
                                                         std::vector<storage::StageRecord>>,
+    // many positions in one read transaction (start-up), one answer per key, in order
+    caf::replies_to<load_atom, std::vector<core::PositionKey>>::with<std::vector<storage::StoredPosition>>,
     caf::replies_to<adopt_atom, storage::PositionRecord>::with<storage::PositionRecord>,
     caf::replies_to<save_atom, storage::PositionRecord>::with<bool>,
     caf::replies_to<begin_atom, storage::StageRecord>::with<BeginReply>,

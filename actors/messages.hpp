@@ -61,6 +61,13 @@ struct SlotSnapshot {
   std::int64_t taken_ns = 0;             // steady clock when the snapshot was asked for
 };
 
+// One symbol's trading filters, or why the exchange could not give them.
+struct SymbolFilters {
+  core::Symbol symbol;
+  std::optional<core::InstrumentFilters> filters;
+  std::string error;  // when there are none
+};
+
 struct BeginReply {
   bool started = false;
   std::optional<storage::StageRecord> existing;
@@ -144,6 +151,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::OrderReply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ExchangeSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::SlotSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::BeginReply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ptp::actors::SymbolFilters>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ptp::core::Symbol>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ptp::core::PositionKey>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ptp::storage::StoredPosition>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::LastPrice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ReconcileReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::SweepReport)

@@ -44,12 +44,15 @@ persistence_actor::behavior_type persistence(self_ptr self,
       [=](load_atom, const core::PositionKey& key)
           -> caf::result<std::optional<storage::PositionRecord>, std::vector<storage::StageRecord>> {
         try {
-          auto& s = *self->state.store;
-          return {s.position(key), s.stages(key)};
+          auto loaded = self->state.store->load({key});
+          return {std::move(loaded[0].record), std::move(loaded[0].stages)};
         } catch (const std::exception& e) {  // a two-value result: guarded() makes one value
           recover(self, "load", e);
           return caf::make_error(caf::sec::runtime_error, std::string("load: ") + e.what());
         }
+      },
+      [=](load_atom, const std::vector<core::PositionKey>& keys) {
+        return stored(self, "load", [&] { return self->state.store->load(keys); });
       },
       [=](adopt_atom, const storage::PositionRecord& rec) {
         return stored(self, "adopt", [&] {

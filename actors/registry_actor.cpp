@@ -18,10 +18,8 @@ namespace registry_parts {
 void begin(const JobPtr& job) { ++job->outstanding; }
 void end(const JobPtr& job) {
   if (--job->outstanding > 0) return;
-  if (!job->queue.empty()) {
-    auto next = std::move(job->queue.back());
-    job->queue.pop_back();
-    job->start_next(std::move(next));
+  if (!job->queue.empty() || !job->adopting.empty()) {
+    job->start_next();
     return;
   }
   if (job->promise) {

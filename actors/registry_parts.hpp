@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,20 +53,28 @@ struct registry_state {
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
 // One reconcile in progress: the report is delivered when the last nested step is done.
-// Positions to adopt or resume are handled one after the other: CAF 0.17 keeps outstanding
-// responses in lists it searches linearly, so thousands in flight at once would cost O(n^2).
+// Positions the node does not run yet are loaded in batches (one request for their filters, one
+// read of their records); those storage knows resume at once, new ones are adopted one after the
+// other (each is a synced write, then orders). CAF 0.17 keeps outstanding responses in lists it
+// searches linearly, so thousands of requests in flight at once would cost O(n^2).
 struct ReconcileJob {
   struct Pending {
     core::PositionKey key;
     exchange::ExchangePosition position;
     std::vector<core::OrderState> orders;
   };
+  struct Adoption {
+    Pending pending;
+    core::InstrumentFilters filters;
+  };
+  static constexpr std::size_t kBatch = 1024;  // positions loaded per round trip
   std::optional<caf::typed_response_promise<ReconcileReport>> promise;  // none: a position asked; the report is logged
   ReconcileReport report;
   int outstanding = 0;
-  std::vector<Pending> queue;  // consumed from the back
-  std::int64_t taken_ns = 0;   // when the exchange snapshot was asked for (steady clock)
-  std::function<void(Pending)> start_next;  // holds the job weakly (no cycle)
+  std::vector<Pending> queue;     // not running yet: consumed from the back, in batches
+  std::deque<Adoption> adopting;  // new positions of a loaded batch, adopted front first
+  std::int64_t taken_ns = 0;      // when the exchange snapshot was asked for (steady clock)
+  std::function<void()> start_next;  // holds the job weakly (no cycle)
 };
 using JobPtr = std::shared_ptr<ReconcileJob>;
 
@@ -88,8 +97,8 @@ void restore(self_ptr self, const std::vector<storage::PositionRecord>& records,
              const JobPtr& job);
 
 // registry_adoption.cpp
-void adopt_or_resume(self_ptr self, core::PositionKey key, exchange::ExchangePosition p,
-                     std::vector<core::OrderState> orders, const JobPtr& job);
+// The job's next step: adopt the next new position, or load the next batch of the queue.
+void adopt_or_resume_next(self_ptr self, const JobPtr& job);
 
 // registry_sweep.cpp
 caf::typed_response_promise<SweepReport> sweep(self_ptr self, core::Caller caller);

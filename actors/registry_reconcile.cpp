@@ -86,8 +86,8 @@ void stop_position(self_ptr self, const core::PositionKey& key, const position_a
 }  // namespace
 
 void run_reconcile(self_ptr self, const JobPtr& job) {
-  job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)](ReconcileJob::Pending p) {
-    if (auto j = weak.lock()) adopt_or_resume(self, std::move(p.key), std::move(p.position), std::move(p.orders), j);
+  job->start_next = [self, weak = std::weak_ptr<ReconcileJob>(job)] {
+    if (auto j = weak.lock()) adopt_or_resume_next(self, j);
   };
   begin(job);
   job->taken_ns = core::steady_now_ns();

@@ -158,7 +158,14 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   std::filesystem::remove_all(dir);
 }
 
-void scale_run(Report& r, int n) {
+struct StartupFigures {
+  double ms = 0;
+  double rss_mb = 0;
+};
+
+// A restart with n open positions in storage (n symbols, one each): from opening the store to the
+// first reconcile's answer, every position resumed and its actor spawned.
+StartupFigures scale_run(Report& r, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("scale");
   auto settings = observe_settings();
@@ -189,17 +196,21 @@ void scale_run(Report& r, int n) {
   actors::ReconcileReport rep;
   self->request(node.registry, caf::infinite, actors::reconcile_atom_v)
       .receive([&](const actors::ReconcileReport& x) { rep = x; }, [](caf::error&) {});
-  const double startup_ms = static_cast<double>(now_ns() - t0) / 1e6;
-  const double rss_mb = static_cast<double>(rss_bytes() - rss0) / 1048576.0;
-  fmt::print("{:>8} positions: resumed {} from LMDB and spawned their actors in {:.0f} ms, +{:.1f} MB RSS "
-             "(import of the records: {:.0f} ms, one transaction)\n",
-             n, rep.resumed, startup_ms, rss_mb, import_ms);
+  StartupFigures f;
+  f.ms = static_cast<double>(now_ns() - t0) / 1e6;
+  f.rss_mb = static_cast<double>(rss_bytes() - rss0) / 1048576.0;
+  fmt::print("{:>8} positions: resumed {} from LMDB and spawned their actors in {:.2f} s ({:.3f} ms per position), "
+             "+{:.1f} MB RSS (import of the records: {:.0f} ms, one transaction)\n",
+             n, rep.resumed, f.ms / 1e3, f.ms / n, f.rss_mb, import_ms);
   const std::string row = fmt::format("{}_positions", n);
-  r.add("scale", row, "startup_ms", startup_ms);
-  r.add("scale", row, "rss_mb", rss_mb);
+  r.add("scale", row, "startup_ms", f.ms);
+  r.add("scale", row, "startup_ms_per_position", f.ms / n);
+  r.add("scale", row, "rss_mb", f.rss_mb);
   r.add("scale", row, "resumed", rep.resumed);
+  if (rep.resumed != n) fmt::print("  unexpected: {} of {} positions resumed\n", rep.resumed, n);
   actors::stop_node(sys, node);
   std::filesystem::remove_all(dir);
+  return f;
 }
 
 void first_adoption(Report& r, int n) {
@@ -279,7 +290,13 @@ void run_tick_to_decision(Report& r, const Options& o) {
 
 void run_scale(Report& r, const Options& o) {
   fmt::print("\n4. Scale\n");
-  for (int n : o.quick ? std::vector<int>{2'000} : std::vector<int>{10'000, 100'000}) scale_run(r, n);
+  // Two sizes ten times apart: linear start-up shows as a ratio near 10.
+  const int small = o.quick ? 1'000 : 10'000, large = small * 10;
+  const auto a = scale_run(r, small);
+  const auto b = scale_run(r, large);
+  fmt::print("start-up {} / {} positions: {:.1f}x the time for 10x the positions (10 = linear)\n", large, small,
+             b.ms / a.ms);
+  r.add("scale", "startup_ratio", fmt::format("{}_over_{}", large, small), b.ms / a.ms);
   first_adoption(r, o.quick ? 100 : 1'000);
   lmdb_size(r);
 }

@@ -49,6 +49,12 @@ class Decoder {
     pos_ += static_cast<std::size_t>(n);
     return s;
   }
+  void skip_str() {  // a string the caller does not need, passed over in place
+    std::int64_t n = i64();
+    if (n < 0) corrupt();
+    need(static_cast<std::size_t>(n));
+    pos_ += static_cast<std::size_t>(n);
+  }
   void finish() const {
     if (pos_ != in_.size()) corrupt();
   }

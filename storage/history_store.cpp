@@ -1,6 +1,8 @@
 #include "storage/history_store.hpp"
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "storage/codec.hpp"
@@ -159,14 +161,81 @@ StageRecord decode_stage(std::string_view bytes) {
   return r;
 }
 
+// Only what the dedupe decides on, read in place: the same layout as decode_stage, its strings
+// passed over, nothing allocated.
+StageStatus decode_stage_status(std::string_view bytes) {
+  Decoder d(bytes, "stage");
+  const std::uint8_t version = d.u8();
+  if (version < 1 || version > kStageVersion) throw StorageError("stage record has an unknown version", 0);
+  d.u8();  // key: exchange, account, base, quote, side, generation
+  d.skip_str();
+  d.skip_str();
+  d.skip_str();
+  d.u8();
+  d.i64();
+  d.u8();  // stage, caller, at, mark, planned, closed, fill price, new stop
+  d.u8();
+  for (int i = 0; i < 5; ++i) d.i64();
+  d.u8();
+  d.i64();
+  d.skip_str();  // close, stop and take-profit client ids
+  d.skip_str();
+  d.skip_str();
+  StageStatus out;
+  out.state = static_cast<StageState>(d.u8());
+  d.u8();  // outcome kind
+  if (version < 3) {
+    d.skip_str();
+    if (version == 2) out.attempt = static_cast<std::uint32_t>(d.i64());
+  } else {
+    out.attempt = static_cast<std::uint32_t>(d.i64());
+    if (d.u8() > static_cast<std::uint8_t>(core::Reason::other)) throw StorageError("stage record has an unknown reason", 0);
+    d.skip_str();
+    d.skip_str();
+  }
+  d.finish();
+  return out;
+}
+
 // "/" ends the position part so that "...#1/" never prefixes "...#10/".
 std::string prefix_of(const core::PositionKey& k) { return k.str() + "/"; }
 
-std::string stage_key(const core::PositionKey& k, core::StageId s) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%03u", static_cast<unsigned>(s.value));
-  return prefix_of(k) + buf;
-}
+// A stage's key, written into a buffer on the stack (the dedupe lookup allocates nothing):
+// key.str() "/" stage as three digits, e.g. "binance:main:ETH_USDT:long#3/001".
+class StageKey {
+ public:
+  StageKey(const core::PositionKey& k, core::StageId s) {
+    add(core::to_string(k.exchange));
+    add(":");
+    add(k.account);
+    add(":");
+    add(k.symbol.base());
+    add("_");
+    add(k.symbol.quote());
+    add(":");
+    add(core::to_string(k.side));
+    add("#");
+    char digits[16];
+    auto end = std::to_chars(digits, digits + sizeof digits, k.generation).ptr;
+    add(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    const unsigned v = s.value;
+    const char stage[] = {'/', static_cast<char>('0' + v / 100), static_cast<char>('0' + v / 10 % 10),
+                          static_cast<char>('0' + v % 10)};
+    add(std::string_view(stage, sizeof stage));
+    if (n_ > kMax) throw StorageError("position key " + k.str() + " is longer than LMDB's key limit", MDB_BAD_VALSIZE);
+  }
+  std::string_view view() const { return {buf_, n_}; }
+  std::string str() const { return std::string(view()); }
+
+ private:
+  static constexpr std::size_t kMax = 511;  // LMDB's default maximum key size
+  void add(std::string_view part) {
+    if (n_ + part.size() <= kMax) std::memcpy(buf_ + n_, part.data(), part.size());
+    n_ += part.size();
+  }
+  char buf_[kMax];
+  std::size_t n_ = 0;
+};
 
 std::string event_key(const StageRecord& r, std::int64_t ns) {
   char buf[48];
@@ -194,7 +263,7 @@ void restore_failed_stage_records(LmdbEnv& env) {
   std::map<std::string, Seen> by_stage;  // event keys sort by position, then time
   txn.scan_prefix(env.db("events"), "", [&](std::string_view, std::string_view value) {
     StageRecord r = decode_stage(value);
-    Seen& seen = by_stage[stage_key(r.key, r.stage)];
+    Seen& seen = by_stage[StageKey(r.key, r.stage).str()];
     if (r.state == StageState::pending) ++seen.intents;
     seen.last = std::move(r);
     return true;
@@ -217,12 +286,14 @@ std::unique_ptr<LmdbEnv> open_env(const std::string& dir, std::size_t map_size) 
 
 }  // namespace
 
-HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size) : env_(open_env(dir, map_size)), map_size_(map_size) {}
+HistoryStore::HistoryStore(const std::string& dir, std::size_t map_size)
+    : env_(open_env(dir, map_size)), map_size_(map_size), stages_db_(env_->db("stages")) {}
 
 void HistoryStore::reopen() {
   const std::string dir = env_->dir();
   env_.reset();
   env_ = open_env(dir, map_size_);
+  stages_db_ = env_->db("stages");
 }
 
 bool HistoryStore::is_fatal(const std::exception& e) {
@@ -235,7 +306,7 @@ HistoryStore::~HistoryStore() = default;
 const std::string& HistoryStore::dir() const { return env_->dir(); }
 
 std::optional<PositionRecord> HistoryStore::position(const core::PositionKey& key) {
-  Txn txn(*env_, true);
+  Txn txn = Txn::reading(*env_);
   auto bytes = txn.get(env_->db("positions"), key.str());
   if (!bytes) return std::nullopt;
   return decode_position(*bytes);
@@ -249,7 +320,7 @@ void HistoryStore::put_position(const PositionRecord& record) {
 
 std::vector<PositionRecord> HistoryStore::positions() {
   std::vector<PositionRecord> out;
-  Txn txn(*env_, true);
+  Txn txn = Txn::reading(*env_);
   txn.scan_prefix(env_->db("positions"), "", [&](std::string_view, std::string_view v) {
     out.push_back(decode_position(v));
     return true;
@@ -259,22 +330,22 @@ std::vector<PositionRecord> HistoryStore::positions() {
 
 HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
   Txn txn(*env_, false);
-  const std::string key = stage_key(intent.key, intent.stage);
-  if (auto existing = txn.get(env_->db("stages"), key)) {
-    StageRecord rec = decode_stage(*existing);
-    if (rec.state != StageState::failed) return {BeginResult::already_recorded, rec};
+  const StageKey key(intent.key, intent.stage);
+  if (auto existing = txn.view(env_->db("stages"), key.view())) {
+    const StageStatus status = decode_stage_status(*existing);
+    if (status.state != StageState::failed) return {BeginResult::already_recorded, decode_stage(*existing)};
     // The failed attempt's orders may exist on the exchange: reusing its client ids would make
     // a later lookup ambiguous, so a new attempt must carry a higher number (and fresh ids).
-    if (intent.attempt <= rec.attempt)
+    if (intent.attempt <= status.attempt)
       throw StorageError(intent.key.str() + " " + intent.stage.str() + ": intent for attempt " +
-                             std::to_string(intent.attempt) + ", but attempt " + std::to_string(rec.attempt) +
+                             std::to_string(intent.attempt) + ", but attempt " + std::to_string(status.attempt) +
                              " already failed",
                          0);
   }
   StageRecord pending = intent;
   pending.state = StageState::pending;
   const std::string bytes = encode(pending);
-  txn.put(env_->db("stages"), key, bytes);
+  txn.put(env_->db("stages"), key.view(), bytes);
   txn.put(env_->db("events"), event_key(pending, to_ns(pending.at)), bytes);
   txn.commit();
   return {BeginResult::started, std::nullopt};
@@ -283,28 +354,55 @@ HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
 void HistoryStore::finish_stage(const StageRecord& result, const PositionRecord& position) {
   Txn txn(*env_, false);
   txn.put(env_->db("positions"), position.position.key.str(), encode(position));
-  const std::string key = stage_key(result.key, result.stage);
   const std::string bytes = encode(result);
-  txn.put(env_->db("stages"), key, bytes);
+  txn.put(env_->db("stages"), StageKey(result.key, result.stage).view(), bytes);
   txn.put(env_->db("events"), event_key(result, to_ns(result.at)), bytes);
   txn.commit();
 }
 
-std::vector<StageRecord> HistoryStore::stages(const core::PositionKey& key) {
+namespace {
+
+std::vector<StageRecord> stages_in(Txn& txn, MDB_dbi db, const core::PositionKey& key) {
   std::vector<StageRecord> out;
-  Txn txn(*env_, true);
-  txn.scan_prefix(env_->db("stages"), prefix_of(key), [&](std::string_view, std::string_view v) {
+  txn.scan_prefix(db, prefix_of(key), [&](std::string_view, std::string_view v) {
     out.push_back(decode_stage(v));
     return true;
   });
   return out;
 }
 
+}  // namespace
+
+std::vector<StageRecord> HistoryStore::stages(const core::PositionKey& key) {
+  Txn txn = Txn::reading(*env_);
+  return stages_in(txn, env_->db("stages"), key);
+}
+
+std::vector<StoredPosition> HistoryStore::load(const std::vector<core::PositionKey>& keys) {
+  std::vector<StoredPosition> out;
+  out.reserve(keys.size());
+  Txn txn = Txn::reading(*env_);
+  const MDB_dbi positions = env_->db("positions"), stages = env_->db("stages");
+  for (const auto& key : keys) {
+    StoredPosition& p = out.emplace_back();
+    if (auto bytes = txn.view(positions, key.str())) p.record = decode_position(*bytes);
+    p.stages = stages_in(txn, stages, key);
+  }
+  return out;
+}
+
 std::optional<StageRecord> HistoryStore::stage(const core::PositionKey& key, core::StageId stage) {
-  Txn txn(*env_, true);
-  auto bytes = txn.get(env_->db("stages"), stage_key(key, stage));
+  Txn txn = Txn::reading(*env_);
+  auto bytes = txn.view(env_->db("stages"), StageKey(key, stage).view());
   if (!bytes) return std::nullopt;
   return decode_stage(*bytes);
+}
+
+std::optional<StageStatus> HistoryStore::stage_status(const core::PositionKey& key, core::StageId stage) {
+  Txn txn = Txn::reading(*env_);
+  auto bytes = txn.view(stages_db_, StageKey(key, stage).view());
+  if (!bytes) return std::nullopt;
+  return decode_stage_status(*bytes);
 }
 
 void HistoryStore::import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages) {
@@ -312,7 +410,7 @@ void HistoryStore::import(const std::vector<PositionRecord>& positions, const st
   for (const auto& p : positions) txn.put(env_->db("positions"), p.position.key.str(), encode(p));
   for (const auto& r : stages) {
     const std::string bytes = encode(r);
-    txn.put(env_->db("stages"), stage_key(r.key, r.stage), bytes);
+    txn.put(env_->db("stages"), StageKey(r.key, r.stage).view(), bytes);
     txn.put(env_->db("events"), event_key(r, to_ns(r.at)), bytes);
   }
   txn.commit();
@@ -329,7 +427,7 @@ std::size_t HistoryStore::bytes_used() {
 std::vector<StageRecord> HistoryStore::history(const core::PositionKey& key, core::Clock::time_point from,
                                                core::Clock::time_point to) {
   std::vector<StageRecord> out;
-  Txn txn(*env_, true);
+  Txn txn = Txn::reading(*env_);
   const std::string prefix = prefix_of(key);
   char start[24];
   std::snprintf(start, sizeof start, "%020lld", static_cast<long long>(to_ns(from)));

@@ -45,8 +45,14 @@ class HistoryStore {
   void finish_stage(const StageRecord& result, const PositionRecord& position);
 
   std::vector<StageRecord> stages(const core::PositionKey& key);  // current records, by stage
-  // The one record of a stage, if any: the point lookup behind begin_stage's dedupe.
+  // What storage holds for each key (in the same order), read in one transaction: the start-up
+  // of many positions at once.
+  std::vector<StoredPosition> load(const std::vector<core::PositionKey>& keys);
+  // The one record of a stage, if any.
   std::optional<StageRecord> stage(const core::PositionKey& key, core::StageId stage);
+  // The stage's state and attempt, if it has a record: the point lookup behind begin_stage's
+  // dedupe. Decoded in place on this thread's reused read transaction; allocates nothing.
+  std::optional<StageStatus> stage_status(const core::PositionKey& key, core::StageId stage);
 
   // Bulk writes in one synced transaction (imports, benchmarks). Stage records go to both the
   // stage table and the event history, exactly as begin_stage/finish_stage would leave them.
@@ -69,6 +75,7 @@ class HistoryStore {
  private:
   std::unique_ptr<LmdbEnv> env_;
   std::size_t map_size_;
+  unsigned int stages_db_;  // MDB_dbi of "stages", looked up once per environment
 };
 
 }  // namespace ptp::storage

@@ -1,9 +1,23 @@
 #include "storage/lmdb_env.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <system_error>
 
 namespace ptp::storage {
+namespace {
+
+std::atomic<std::uint64_t> next_env_id{1};
+
+// This thread's last reused handle and the environment it belongs to (ids are never reused, so a
+// handle of a closed environment never matches again and is never touched).
+struct ThreadReader {
+  std::uint64_t env_id = 0;
+  CachedReader* reader = nullptr;
+};
+thread_local ThreadReader this_thread_reader;
+
+}  // namespace
 
 void LmdbEnv::fail(const std::string& op, int rc) const {
   std::string hint;
@@ -14,7 +28,7 @@ void LmdbEnv::fail(const std::string& op, int rc) const {
 }
 
 LmdbEnv::LmdbEnv(const std::string& dir, std::size_t map_size_bytes, std::initializer_list<const char*> db_names)
-    : dir_(dir) {
+    : dir_(dir), id_(next_env_id.fetch_add(1)) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StorageError("cannot create the data directory " + dir + ": " + ec.message(), ec.value());
@@ -50,7 +64,33 @@ LmdbEnv::LmdbEnv(const std::string& dir, std::size_t map_size_bytes, std::initia
 }
 
 LmdbEnv::~LmdbEnv() {
+  for (auto& r : readers_) mdb_txn_abort(r->txn);
   if (env_) mdb_env_close(env_);
+}
+
+CachedReader* LmdbEnv::renew_reader() {
+  CachedReader* r = nullptr;
+  if (this_thread_reader.env_id == id_) {
+    r = this_thread_reader.reader;
+  } else {
+    std::lock_guard lock(readers_mu_);
+    const auto me = std::this_thread::get_id();
+    for (auto& c : readers_)
+      if (c->thread == me) r = c.get();
+    if (!r) {
+      if (readers_.size() >= kCachedReaders) return nullptr;
+      MDB_txn* txn = nullptr;
+      if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn)) fail("txn_begin", rc);
+      mdb_txn_reset(txn);
+      readers_.push_back(std::make_unique<CachedReader>(CachedReader{txn, me, false}));
+      r = readers_.back().get();
+    }
+    this_thread_reader = {id_, r};
+  }
+  if (r->busy) return nullptr;
+  if (int rc = mdb_txn_renew(r->txn)) fail("txn_renew", rc);
+  r->busy = true;
+  return r;
 }
 
 MDB_dbi LmdbEnv::db(std::string_view name) const {
@@ -64,17 +104,34 @@ Txn::Txn(LmdbEnv& env, bool read_only) : env_(env) {
   if (rc) env.fail("txn_begin", rc);
 }
 
+Txn::Txn(LmdbEnv& env, CachedReader* reader) : env_(env), txn_(reader->txn), reader_(reader) {}
+
+Txn Txn::reading(LmdbEnv& env) {
+  if (CachedReader* r = env.renew_reader()) return Txn(env, r);
+  return Txn(env, true);
+}
+
 Txn::~Txn() {
-  if (txn_) mdb_txn_abort(txn_);
+  if (reader_) {
+    mdb_txn_reset(txn_);
+    reader_->busy = false;
+  } else if (txn_) {
+    mdb_txn_abort(txn_);
+  }
 }
 
 std::optional<std::string> Txn::get(MDB_dbi db, std::string_view key) {
+  if (auto v = view(db, key)) return std::string(*v);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Txn::view(MDB_dbi db, std::string_view key) {
   MDB_val k{key.size(), const_cast<char*>(key.data())};
   MDB_val v;
   int rc = mdb_get(txn_, db, &k, &v);
   if (rc == MDB_NOTFOUND) return std::nullopt;
   if (rc) env_.fail("get", rc);
-  return std::string(static_cast<const char*>(v.mv_data), v.mv_size);
+  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
 }
 
 void Txn::put(MDB_dbi db, std::string_view key, std::string_view value) {
@@ -103,6 +160,7 @@ void Txn::scan_prefix(MDB_dbi db, std::string_view prefix,
 }
 
 void Txn::commit() {
+  if (reader_) throw std::logic_error("a reused read transaction is never committed");
   int rc = mdb_txn_commit(txn_);
   txn_ = nullptr;
   if (rc) env_.fail("commit", rc);

@@ -2,6 +2,9 @@
 // the dedupe.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "core/records.hpp"
 
 namespace ptp::storage {
@@ -10,5 +13,17 @@ using core::PositionRecord;
 using core::StageRecord;
 using core::StageState;
 using core::to_string;
+
+// What storage holds for one position: its record (none: never adopted) and its stage records.
+struct StoredPosition {
+  std::optional<PositionRecord> record;
+  std::vector<StageRecord> stages;  // by stage
+};
+
+// The part of a stage record the dedupe decides on.
+struct StageStatus {
+  StageState state = StageState::pending;
+  std::uint32_t attempt = 0;
+};
 
 }  // namespace ptp::storage
