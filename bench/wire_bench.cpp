@@ -192,6 +192,7 @@ void run_tick_to_wire(Report& r, const Options& o) {
   std::vector<Crossing> done;
   int missed = 0;
   SyncedCommits commits;
+  double requests_per_crossing = 0;  // HTTP requests the node made per crossing, all told
   actors::trace::install(&trace);
   {
     caf::actor_system_config sys_cfg;
@@ -214,6 +215,7 @@ void run_tick_to_wire(Report& r, const Options& o) {
       auto settle = [&] {
         self->request(node.registry, std::chrono::seconds(30), actors::idle_atom_v).receive([](bool) {}, [](caf::error&) {});
       };
+      const auto requests_before = server.counters().requests;
       for (const auto& s : syms) {
         trace.arm(s);
         const auto tick = server.set_mark(s, kCrossing);
@@ -224,6 +226,7 @@ void run_tick_to_wire(Report& r, const Options& o) {
         settle();  // the stage ends (stop moved, take-profit resized, result synced) before the next
         commits.run(commits_per_crossing);  // the node idle: nothing else writes meanwhile
       }
+      requests_per_crossing = static_cast<double>(server.counters().requests - requests_before) / n;
     }
     venue->stop_feeds();
     actors::stop_node(sys, node);
@@ -263,7 +266,10 @@ void run_tick_to_wire(Report& r, const Options& o) {
   for (const auto& c : done)
     without_commit.push_back(c.request_read_ns - c.frame_sent_ns -
                              (c.point(Point::intent_committed) - c.point(Point::decided)));
-  fmt::print("{} crossings of stage 1 ({} missed), one at a time\n", done.size(), missed);
+  fmt::print("{} crossings of stage 1 ({} missed), one at a time; {:.1f} HTTP requests per crossing (the close, then "
+             "the stop and the take-profit replaced)\n",
+             done.size(), missed, requests_per_crossing);
+  r.add("tick_to_wire", "crossings", "http_requests_each", requests_per_crossing);
   fmt::print("{:<72} {:>8} {:>8} {:>8}\n", "(us)", "p50", "p99", "max");
   for (const auto& row : rows) {
     fmt::print("{:<72} {:>8.1f} {:>8.1f} {:>8.1f}\n", row.label, pct_us(row.ns, 0.5), pct_us(row.ns, 0.99),
