@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "actors/guarded.hpp"
+#include "actors/latency_trace.hpp"
 #include "actors/spawn.hpp"
 #include "exchange/exchange.hpp"
 #include "exchange/failure_log.hpp"
@@ -49,7 +50,10 @@ OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   OrderReply out;
   try {
     switch (r.op) {
-      case Op::close: out.state = ex.close_market(r.symbol, r.side, r.qty, r.client_id); break;
+      case Op::close:
+        trace::mark(trace::Point::order_call, r.symbol);
+        out.state = ex.close_market(r.symbol, r.side, r.qty, r.client_id);
+        break;
       case Op::stop:
         out.state = ex.place_conditional(core::OrderKind::stop, r.symbol, r.side, r.trigger, r.qty, r.client_id);
         break;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/guarded.hpp"
+#include "actors/latency_trace.hpp"
 #include "actors/spawn.hpp"
 #include "storage/history_store.hpp"
 
@@ -72,6 +73,7 @@ persistence_actor::behavior_type persistence(self_ptr self,
       [=](begin_atom, const storage::StageRecord& intent) {
         return stored(self, "begin_stage", [&] {
           auto b = self->state.store->begin_stage(intent);
+          trace::mark(trace::Point::intent_committed, intent.key.symbol);
           return BeginReply{b.result == storage::HistoryStore::BeginResult::started, b.existing};
         });
       },

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "actors/error_text.hpp"
+#include "actors/latency_trace.hpp"
 #include "actors/position_parts.hpp"
 #include "core/quiet_band.hpp"
 #include "core/trailing_move.hpp"
@@ -87,6 +88,10 @@ void log_observed(self_ptr self, core::Caller caller, const std::vector<core::St
 }
 
 void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
+  if (trace::sink()) {
+    trace::mark_at(trace::Point::tick_parsed, tick.symbol, tick.received_ns);
+    trace::mark(trace::Point::position_got_tick, tick.symbol);
+  }
   auto& st = self->state;
   st.last_mark = tick.price;
   if (st.draining) return;
@@ -122,6 +127,7 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
     return;
   }
   st.in_flight = true;
+  trace::mark(trace::Point::decided, tick.symbol);
   run_stages(self, arb.execute, 0, core::Caller::market, tick.price, [=](Outcome o) {
     count(self, core::Caller::market, o.kind);
     auto& backoff = self->state.stage_backoff;

@@ -2,7 +2,7 @@
 //   build/ptp-bench            full run (minutes)
 //   build/ptp-bench --quick    every measurement briefly (CI runs this so it never rots)
 //   --json FILE                also writes every figure as one JSON object
-//   --only SECTION             parse, latency, scale or original
+//   --only SECTION             parse, latency, wire, scale or original
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) json_path = argv[++i];
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE] [--only parse|latency|scale|original]\n");
+      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE] [--only parse|latency|wire|scale|original]\n");
       return 2;
     }
   }
@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   auto wanted = [&](const char* s) { return only.empty() || only == s; };
   if (wanted("parse")) ptp::bench::run_parse(r, o);
   if (wanted("latency")) ptp::bench::run_tick_to_decision(r, o);
+  if (wanted("wire")) ptp::bench::run_tick_to_wire(r, o);
   if (wanted("scale")) ptp::bench::run_scale(r, o);
   if (wanted("original")) ptp::bench::run_original_side_by_side(r, o);
   if (!json_path.empty()) {

@@ -60,6 +60,7 @@ struct Options {
 
 void run_parse(Report& r, const Options& o);
 void run_tick_to_decision(Report& r, const Options& o);
+void run_tick_to_wire(Report& r, const Options& o);
 void run_scale(Report& r, const Options& o);
 void run_original_side_by_side(Report& r, const Options& o);
 

@@ -161,9 +161,16 @@ struct LoopbackServer::Impl {
     }
   }
 
-  void push_mark(const core::PriceTick& t) {
+  // Returns when the first frame was handed to websocketpp (steady clock; 0: nobody subscribed).
+  // The socket write follows on this thread once the current handler returns.
+  std::int64_t push_mark(const core::PriceTick& t) {
+    std::int64_t first_sent_ns = 0;
     for (auto& [h, c] : connections)
-      for (const auto& frame : face->mark_frames(*c.session, t)) send(h, frame);
+      for (const auto& frame : face->mark_frames(*c.session, t)) {
+        if (first_sent_ns == 0) first_sent_ns = core::steady_now_ns();
+        send(h, frame);
+      }
+    return first_sent_ns;
   }
 
   void push_account_frames() {
@@ -183,6 +190,7 @@ struct LoopbackServer::Impl {
   }
 
   void on_http(Hdl h) {
+    const std::int64_t read_ns = core::steady_now_ns();  // websocketpp has read the whole request
     auto con = server.get_con_from_hdl(h);
     {
       std::lock_guard lock(counters_mu);
@@ -203,6 +211,7 @@ struct LoopbackServer::Impl {
     }
     std::optional<OrderRequestEvent> event;
     if (order_hook) event = face->order_request(request);
+    if (event) event->read_ns = read_ns;
     if (event && !order_hook(*event)) {
       answer(con, face->unserved_answer());
       return;
@@ -227,8 +236,8 @@ std::string LoopbackServer::ws_url() const { return "ws://127.0.0.1:" + std::to_
 
 core::PriceTick LoopbackServer::set_mark(const core::Symbol& symbol, core::Price price) {
   return impl_->run_on_io([&] {
-    const auto t = impl_->sim->set_mark(symbol, price);
-    impl_->push_mark(t);
+    auto t = impl_->sim->set_mark(symbol, price);
+    if (const auto sent_ns = impl_->push_mark(t)) t.received_ns = sent_ns;
     impl_->push_account_frames();
     return t;
   });

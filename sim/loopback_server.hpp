@@ -40,6 +40,8 @@ class LoopbackServer {
   std::string ws_url() const;    // ws://127.0.0.1:PORT
 
   // Moves a mark (through the simulator: crossed stops fire) and streams it, then the account events.
+  // The tick's received_ns is when its first frame was handed to the websocket (steady clock), when
+  // a connection follows it.
   core::PriceTick set_mark(const core::Symbol& symbol, core::Price price);
   void step();
   void inject(HttpFault fault);
