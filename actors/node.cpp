@@ -16,9 +16,10 @@ void configure_scheduler(caf::actor_system_config& cfg) {
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
+  auto gate = std::make_shared<core::TickGate>(settings->symbols);
   NodeActors n{spawn_persistence(sys, std::move(store)), spawn_exchange(sys, std::move(ex)),
-               spawn_metrics(sys, settings), {}, {}, std::nullopt, std::nullopt};
-  n.market_data = spawn_market_data(sys, n.metrics);
+               spawn_metrics(sys, settings, gate), {}, {}, std::nullopt, std::nullopt, gate};
+  n.market_data = spawn_market_data(sys, n.metrics, gate);
   n.registry =
       spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);
   if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry);
@@ -27,7 +28,9 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
 }
 
 std::function<void(const core::PriceTick&)> tick_sink(const NodeActors& node) {
-  return [md = node.market_data](const core::PriceTick& t) { caf::anon_send(md, tick_atom_v, t); };
+  return [md = node.market_data, gate = node.gate](const core::PriceTick& t) {
+    if (gate->admit(t)) caf::anon_send(md, tick_atom_v, t);
+  };
 }
 
 std::function<void()> reconcile_trigger(const NodeActors& node) {

@@ -67,7 +67,7 @@ struct LatencyRun {
   long ticks;
 };
 
-void tick_to_decision(Report& r, const LatencyRun& run) {
+void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   const auto syms = symbols(run.symbols);
   const std::string dir = temp_dir("latency");
   auto settings = observe_settings();
@@ -75,7 +75,7 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings(syms, false));
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  configure_bench_scheduler(cfg, o);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -99,32 +99,22 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
                                        i % 100 == 99 ? core::Price::parse("101.5")
                                                      : core::Price::from_units(9'950'000'000 + (i * 7919 % 100) * 1'000'000),
                                        0});
-  // The source is an actor, as the websocket client and the simulator feed are: it stamps each
-  // tick as it hands it to market data. The driver thread only paces it, in bursts of what is due
-  // (a spinning driver would take one of this machine's two cores from the actors it measures).
-  // (CAF 0.17 dereferences a null argument pack when a functor takes no arguments: pass them.)
-  auto source = sys.spawn(
-      [](caf::event_based_actor*, actors::market_data_actor md, std::vector<core::PriceTick> ticks) -> caf::behavior {
-    return {[=](long from, long to) {
-      for (long i = from; i < to; ++i) {
-        core::PriceTick t = ticks[static_cast<std::size_t>(i % 4096)];
-        t.received_ns = now_ns();
-        caf::anon_send(md, actors::tick_atom_v, t);
-      }
-    }};
-  }, node.market_data, prepared);
+  // The driver thread feeds the node through the entry point a websocket thread uses
+  // (actors::tick_sink), stamping each tick as it hands it over. It paces in bursts of what is due,
+  // sleeping between them, as a socket read hands over what arrived (a spinning driver would take
+  // one of this machine's two cores from the actors it measures).
+  const auto sink = actors::tick_sink(node);
   const auto t0 = now_ns();
   long i = 0;
   while (i < run.ticks) {
     const long due = interval ? std::min(run.ticks, (now_ns() - t0) / interval + 1) : run.ticks;
-    if (due > i) {
-      self->send(source, i, due);
-      i = due;
+    for (; i < due; ++i) {
+      core::PriceTick t = prepared[static_cast<std::size_t>(i % 4096)];
+      t.received_ns = now_ns();
+      sink(t);
     }
     if (interval) std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
-  // the source has sent everything once it answers this (its mailbox is in order)
-  self->request(source, caf::infinite, i, i).receive([] {}, [](caf::error&) {});
   const auto sent_ns = now_ns() - t0;
   self->request(node.market_data, caf::infinite, actors::flush_atom_v).receive([](bool) {}, [](caf::error&) {});
   const auto done_ns = now_ns() - t0;
@@ -152,13 +142,12 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   r.add("tick_to_decision", row, "routed_p99_us", static_cast<double>(d.percentile(0.99)) / 1e3);
   r.add("tick_to_decision", row, "routed_p999_us", static_cast<double>(d.percentile(0.999)) / 1e3);
   r.add("tick_to_decision", row, "routed_max_us", static_cast<double>(d.max()) / 1e3);
-  self->send_exit(source, caf::exit_reason::user_shutdown);
   for (auto& a : positions) self->send_exit(a, caf::exit_reason::user_shutdown);
   actors::stop_node(sys, node);
   std::filesystem::remove_all(dir);
 }
 
-void scale_run(Report& r, int n) {
+void scale_run(Report& r, const Options& o, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("scale");
   auto settings = observe_settings();
@@ -180,7 +169,7 @@ void scale_run(Report& r, int n) {
   const auto t0 = now_ns();
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  configure_bench_scheduler(cfg, o);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -202,7 +191,7 @@ void scale_run(Report& r, int n) {
   std::filesystem::remove_all(dir);
 }
 
-void first_adoption(Report& r, int n) {
+void first_adoption(Report& r, const Options& o, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("adopt");
   auto settings = observe_settings();
@@ -211,7 +200,7 @@ void first_adoption(Report& r, int n) {
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings(syms, true));
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  configure_bench_scheduler(cfg, o);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -259,10 +248,25 @@ void lmdb_size(Report& r) {
 
 }  // namespace
 
+void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o) {
+  actors::configure_scheduler(cfg);
+  for (const auto& [key, value] : o.caf_settings) {
+    const auto unit = value.size() > 2 ? value.substr(value.size() - 2) : std::string{};
+    if (unit == "us" || unit == "ms") {
+      const auto n = std::stoll(value.substr(0, value.size() - 2));
+      cfg.set(key, caf::timespan{unit == "us" ? std::chrono::microseconds(n) : std::chrono::milliseconds(n)});
+    } else {
+      cfg.set(key, static_cast<std::size_t>(std::stoull(value)));
+    }
+  }
+}
+
 void run_tick_to_decision(Report& r, const Options& o) {
   std::vector<LatencyRun> runs;
   const long n = o.quick ? 20'000 : 300'000;
-  if (o.quick) {
+  if (o.focus) {
+    runs = {{1000, 100, 100'000, n}};
+  } else if (o.quick) {
     runs = {{1, 1, 100'000, n}, {1000, 100, 100'000, n}, {1000, 100, 0, n}};
   } else {
     runs = {{1, 1, 100'000, n},         {100, 10, 100'000, n},     {100, 100, 100'000, n},
@@ -274,13 +278,13 @@ void run_tick_to_decision(Report& r, const Options& o) {
              "every tick: market data (us)", "ticks reaching a position actor (us)");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:>7} {:>7} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>8} {:>8}\n", "", "", "", "", "p50",
              "p99", "p99.9", "max", "count", "p50", "p99", "p99.9", "max");
-  for (const auto& run : runs) tick_to_decision(r, run);
+  for (const auto& run : runs) tick_to_decision(r, o, run);
 }
 
 void run_scale(Report& r, const Options& o) {
   fmt::print("\n4. Scale\n");
-  for (int n : o.quick ? std::vector<int>{2'000} : std::vector<int>{10'000, 100'000}) scale_run(r, n);
-  first_adoption(r, o.quick ? 100 : 1'000);
+  for (int n : o.quick ? std::vector<int>{2'000} : std::vector<int>{10'000, 100'000}) scale_run(r, o, n);
+  first_adoption(r, o, o.quick ? 100 : 1'000);
   lmdb_size(r);
 }
 
