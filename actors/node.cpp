@@ -4,14 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
+#include "actors/scheduler_policy.hpp"
 
 namespace ptp::actors {
 
-void configure_scheduler(caf::actor_system_config& cfg) {
-  // Measured with ptp-bench on 2 cores: p99 tick-to-decision fell from ~1-5 ms (defaults: 50 us
-  // then 10 ms sleeps) to ~0.2 ms, for a little more idle polling.
-  cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds(20)});
-  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::microseconds(500)});
+void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode) {
+  // An idle worker spins this many polls (a few tens of microseconds: a burst of ticks keeps it
+  // awake), then sleeps until woken (actors/scheduler_policy.hpp); the timed wake-up is only a
+  // safety net, so it can be long: a quiet node's workers wake ~20 times a second each.
+  cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{1000});
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(50)});
+  if (mode == config::LatencyMode::spin)
+    cfg.load<spinning_coordinator>();
+  else
+    cfg.load<sleeping_coordinator>();
 }
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,

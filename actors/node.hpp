@@ -27,9 +27,11 @@ struct NodeOptions {
   std::chrono::milliseconds feed_interval{100};
 };
 
-// Scheduler settings for tick latency: CAF's idle workers back off to 10 ms sleeps by default,
-// which puts milliseconds on a tick that arrives at a quiet moment; these keep the backoff short.
-void configure_scheduler(caf::actor_system_config& cfg);
+// Scheduler settings (node.latency_mode). sleep: an idle worker spins briefly, then sleeps on its
+// condition variable until a job is queued to it (no timed polling: a quiet node costs almost
+// nothing). spin: the same, except that one worker never sleeps and takes every job from outside
+// the actor system (actors/spinning_scheduler.hpp).
+void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode = config::LatencyMode::sleep);
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);

@@ -76,7 +76,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
   std::string stop_reason;
   {
     caf::actor_system_config sys_cfg;
-    actors::configure_scheduler(sys_cfg);
+    actors::configure_scheduler(sys_cfg, cfg.latency_mode);
     caf::actor_system sys{sys_cfg};
     actors::NodeOptions options;
     options.feed = sim;

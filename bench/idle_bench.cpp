@@ -44,7 +44,7 @@ struct IdleFigures {
   std::size_t workers;
 };
 
-IdleFigures idle_run(const Options& o, double seconds, double ticks_per_s) {
+IdleFigures idle_run(const Options& o, bool spin, double seconds, double ticks_per_s) {
   std::vector<core::Symbol> syms;
   for (const char* b : {"BTC", "ETH", "SOL", "XRP"}) syms.emplace_back(b, "USDT");
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("ptp-bench-idle-{}", ::getpid());
@@ -58,7 +58,7 @@ IdleFigures idle_run(const Options& o, double seconds, double ticks_per_s) {
   IdleFigures out{};
   {
     caf::actor_system_config cfg;
-    configure_bench_scheduler(cfg, o);
+    configure_bench_scheduler(cfg, o, spin);
     caf::actor_system sys{cfg};
     auto node = actors::start_node(sys, settings, sim, store, actors::NodeOptions{});
     {
@@ -98,17 +98,21 @@ IdleFigures idle_run(const Options& o, double seconds, double ticks_per_s) {
 }  // namespace
 
 void run_idle(Report& r, const Options& o) {
-  const double seconds = o.quick ? 2.0 : 10.0;
+  const double seconds = o.quick ? 1.5 : 10.0;
   fmt::print("\n6. Idle cost: 4 symbols, one position each, 20 ticks/s inside every band, {:.0f} s "
              "(CPU seconds per wall second, getrusage)\n",
              seconds);
-  const auto f = idle_run(o, seconds, 20.0);
-  fmt::print("process: {:.2f} % of a core (of which the feeding thread {:.2f} %); node without the feeder: {:.2f} % "
-             "({} scheduler workers)\n",
-             f.process_pct, f.feeder_pct, f.process_pct - f.feeder_pct, f.workers);
-  r.add("idle", "4sym_20tps", "process_cpu_pct", f.process_pct);
-  r.add("idle", "4sym_20tps", "feeder_cpu_pct", f.feeder_pct);
-  r.add("idle", "4sym_20tps", "node_cpu_pct", f.process_pct - f.feeder_pct);
+  for (const bool spin : {false, true}) {
+    const auto f = idle_run(o, spin, seconds, 20.0);
+    const char* mode = spin ? "spin" : "sleep";
+    fmt::print("latency_mode {:<5}: process {:.2f} % of a core (of which the feeding thread {:.2f} %); node without the "
+               "feeder: {:.2f} % ({} scheduler workers)\n",
+               mode, f.process_pct, f.feeder_pct, f.process_pct - f.feeder_pct, f.workers);
+    const std::string row = fmt::format("4sym_20tps_{}", mode);
+    r.add("idle", row, "process_cpu_pct", f.process_pct);
+    r.add("idle", row, "feeder_cpu_pct", f.feeder_pct);
+    r.add("idle", row, "node_cpu_pct", f.process_pct - f.feeder_pct);
+  }
 }
 
 }  // namespace ptp::bench

@@ -65,6 +65,7 @@ struct LatencyRun {
   int positions, symbols;
   double rate;  // ticks/s offered; 0 = as fast as the sender can
   long ticks;
+  bool spin = false;  // latency_mode = "spin" for this row
 };
 
 void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
@@ -75,7 +76,8 @@ void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings(syms, false));
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  configure_bench_scheduler(cfg, o);
+  const bool spin = o.spin || run.spin;
+  configure_bench_scheduler(cfg, o, spin);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -125,13 +127,14 @@ void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   const double processed = static_cast<double>(run.ticks) * 1e9 / static_cast<double>(done_ns);
   const auto& rt = m.routing_ns;
   const auto& d = m.decision_ns;
-  const std::string row = fmt::format("{}pos_{}sym_{}", run.positions, run.symbols, run.rate > 0 ? fmt::format("{:.0f}tps", run.rate) : "max");
-  fmt::print("{:>6} {:>6} {:>10} {:>10.0f} | {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f} | {:>7} {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f}\n",
+  const std::string row = fmt::format("{}pos_{}sym_{}{}", run.positions, run.symbols,
+                                      run.rate > 0 ? fmt::format("{:.0f}tps", run.rate) : "max", spin ? "_spin" : "");
+  fmt::print("{:>6} {:>6} {:>10} {:>10.0f} | {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f} | {:>7} {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f}{}\n",
              run.positions, run.symbols, run.rate > 0 ? fmt::format("{:.0f}", run.rate) : "max", processed,
              static_cast<double>(rt.percentile(0.5)) / 1e3, static_cast<double>(rt.percentile(0.99)) / 1e3,
              static_cast<double>(rt.percentile(0.999)) / 1e3, static_cast<double>(rt.max()) / 1e3, d.count(),
              static_cast<double>(d.percentile(0.5)) / 1e3, static_cast<double>(d.percentile(0.99)) / 1e3,
-             static_cast<double>(d.percentile(0.999)) / 1e3, static_cast<double>(d.max()) / 1e3);
+             static_cast<double>(d.percentile(0.999)) / 1e3, static_cast<double>(d.max()) / 1e3, spin ? "  spin" : "");
   r.add("tick_to_decision", row, "offered_ticks_per_s", offered);
   r.add("tick_to_decision", row, "processed_ticks_per_s", processed);
   r.add("tick_to_decision", row, "all_ticks_p50_us", static_cast<double>(rt.percentile(0.5)) / 1e3);
@@ -248,8 +251,8 @@ void lmdb_size(Report& r) {
 
 }  // namespace
 
-void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o) {
-  actors::configure_scheduler(cfg);
+void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o, bool spin) {
+  actors::configure_scheduler(cfg, spin ? config::LatencyMode::spin : config::LatencyMode::sleep);
   for (const auto& [key, value] : o.caf_settings) {
     const auto unit = value.size() > 2 ? value.substr(value.size() - 2) : std::string{};
     if (unit == "us" || unit == "ms") {
@@ -271,9 +274,11 @@ void run_tick_to_decision(Report& r, const Options& o) {
   } else {
     runs = {{1, 1, 100'000, n},         {100, 10, 100'000, n},     {100, 100, 100'000, n},
             {1000, 10, 100'000, n},     {1000, 100, 100'000, n},   {1000, 1000, 100'000, n},
-            {10000, 100, 100'000, n},   {10000, 1000, 100'000, n}, {1000, 100, 0, 1'000'000}};
+            {10000, 100, 100'000, n},   {10000, 1000, 100'000, n}, {1000, 100, 0, 1'000'000},
+            {1000, 100, 100'000, n, true}};
   }
-  fmt::print("\n2. Tick -> decision in process (real actors; 1 tick in 100 crosses stage 1's trigger)\n");
+  fmt::print("\n2. Tick -> decision in process (real actors, fed through tick_sink as a websocket thread feeds "
+             "them; 1 tick in 100 crosses stage 1's trigger)\n");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:^33} | {:^42}\n", "pos", "syms", "offered/s", "handled/s",
              "every tick: market data (us)", "ticks reaching a position actor (us)");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:>7} {:>7} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>8} {:>8}\n", "", "", "", "", "p50",

@@ -60,14 +60,19 @@ class Report {
 
 struct Options {
   bool quick = false;
-  bool focus = false;  // latency: only the goal's row (1 000 positions, 100 symbols, 100 000 ticks/s)
+  bool focus = false;
+  bool spin = false;   // --latency-mode spin: the node's latency_mode = "spin" scheduler  // latency: only the goal's row (1 000 positions, 100 symbols, 100 000 ticks/s)
   // --caf KEY=VALUE: CAF settings applied over the node's own (to measure scheduler options);
   // a value ending in "us" or "ms" is a duration, otherwise a count.
   std::vector<std::pair<std::string, std::string>> caf_settings;
 };
 
-// The node's scheduler settings (actors::configure_scheduler), then Options::caf_settings.
-void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o);
+// The node's scheduler (actors::configure_scheduler, in the latency mode of `spin`), then
+// Options::caf_settings.
+void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o, bool spin);
+inline void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o) {
+  configure_bench_scheduler(cfg, o, o.spin);
+}
 
 void run_parse(Report& r, const Options& o);
 void run_tick_to_decision(Report& r, const Options& o);
