@@ -2,7 +2,9 @@
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "actors/node.hpp"
@@ -150,6 +152,47 @@ void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   std::filesystem::remove_all(dir);
 }
 
+// The floor under "reaching a position" in the sleep mode: how long the OS takes to run a thread
+// that sleeps on a condition variable once another thread notifies it (every tick that reaches a
+// position wakes a worker at least once at this rate). Measured in the same run, so a loaded
+// machine shows in both.
+void wake_up_floor(Report& r, int wakes) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::int64_t stamped = 0;  // guarded by m; 0 = nothing to take
+  bool done = false;
+  core::LatencyHistogram h;
+  std::thread sleeper([&] {
+    std::unique_lock lock(m);
+    for (;;) {
+      cv.wait(lock, [&] { return stamped != 0 || done; });
+      if (stamped == 0) return;
+      h.record(now_ns() - stamped);
+      stamped = 0;
+    }
+  });
+  for (int i = 0; i < wakes; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // the sleeper is asleep again
+    {
+      std::lock_guard lock(m);
+      stamped = now_ns();
+    }
+    cv.notify_one();
+  }
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_one();
+  sleeper.join();
+  fmt::print("floor: a thread woken through a condition variable ({} wakes): p50 {:.1f} / p99 {:.1f} / p99.9 {:.1f} us\n",
+             h.count(), static_cast<double>(h.percentile(0.5)) / 1e3, static_cast<double>(h.percentile(0.99)) / 1e3,
+             static_cast<double>(h.percentile(0.999)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p50_us", static_cast<double>(h.percentile(0.5)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p99_us", static_cast<double>(h.percentile(0.99)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p999_us", static_cast<double>(h.percentile(0.999)) / 1e3);
+}
+
 void scale_run(Report& r, const Options& o, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("scale");
@@ -284,6 +327,7 @@ void run_tick_to_decision(Report& r, const Options& o) {
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:>7} {:>7} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>8} {:>8}\n", "", "", "", "", "p50",
              "p99", "p99.9", "max", "count", "p50", "p99", "p99.9", "max");
   for (const auto& run : runs) tick_to_decision(r, o, run);
+  wake_up_floor(r, o.quick ? 2'000 : 10'000);
 }
 
 void run_scale(Report& r, const Options& o) {
