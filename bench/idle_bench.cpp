@@ -99,7 +99,7 @@ IdleFigures idle_run(const Options& o, bool spin, double seconds, double ticks_p
 
 void run_idle(Report& r, const Options& o) {
   const double seconds = o.quick ? 1.5 : 10.0;
-  fmt::print("\n6. Idle cost: 4 symbols, one position each, 20 ticks/s inside every band, {:.0f} s "
+  fmt::print("\n6. Idle cost: 4 symbols, one position each, 20 ticks/s inside every band, {:.1f} s "
              "(CPU seconds per wall second, getrusage)\n",
              seconds);
   for (const bool spin : {false, true}) {

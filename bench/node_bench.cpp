@@ -323,7 +323,7 @@ void run_tick_to_decision(Report& r, const Options& o) {
   fmt::print("\n2. Tick -> decision in process (real actors, fed through tick_sink as a websocket thread feeds "
              "them; 1 tick in 100 crosses stage 1's trigger)\n");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:^33} | {:^42}\n", "pos", "syms", "offered/s", "handled/s",
-             "every tick: market data (us)", "ticks reaching a position actor (us)");
+             "every tick: to its routing (us)", "ticks reaching a position actor (us)");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:>7} {:>7} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>8} {:>8}\n", "", "", "", "", "p50",
              "p99", "p99.9", "max", "count", "p50", "p99", "p99.9", "max");
   for (const auto& run : runs) tick_to_decision(r, o, run);
