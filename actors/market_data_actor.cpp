@@ -1,5 +1,8 @@
 // The market-data actor: fans each price tick out to the position actors of its symbol and keeps
-// the last price per symbol (the health check reads its age to decide whether to ask REST).
+// the last price per symbol (the health check reads its age to decide whether to ask REST). Ticks
+// from websocket threads have passed the tick gate first (core/tick_gate.hpp): those inside every
+// band never get here, so the gate holds their symbol's last price, and each band change is
+// published to it.
 #include <caf/all.hpp>
 
 #include <chrono>
@@ -8,6 +11,7 @@
 
 #include "actors/spawn.hpp"
 #include "core/band_router.hpp"
+#include "core/tick_gate.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -16,6 +20,7 @@ struct market_data_state {
   core::BandRouter<position_actor> router;
   std::map<core::Symbol, LastPrice> last;
   metrics_actor metrics;
+  std::shared_ptr<core::TickGate> gate;
   std::int64_t unreported_ticks = 0;
   core::LatencyHistogram routing;  // since the last report
   std::int64_t last_report_ns = 0;
@@ -31,8 +36,10 @@ void report(market_data_actor::stateful_pointer<market_data_state> self) {
 }
 
 market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer<market_data_state> self,
-                                             metrics_actor metrics) {
+                                             metrics_actor metrics, std::shared_ptr<core::TickGate> gate) {
   self->state.metrics = std::move(metrics);
+  self->state.gate = std::move(gate);
+  auto publish = [self](const core::Symbol& s) { self->state.gate->publish(s, self->state.router.quiet(s)); };
   return {
       [=](tick_atom, core::PriceTick tick) {
         auto& st = self->state;
@@ -45,29 +52,40 @@ market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer
         ++st.unreported_ticks;
         if (now - st.last_report_ns > 200'000'000) report(self);
       },
-      [=](subscribe_atom, const core::Symbol& s, position_actor p) { self->state.router.subscribe(s, std::move(p)); },
+      [=](subscribe_atom, const core::Symbol& s, position_actor p) {
+        self->state.router.subscribe(s, std::move(p));
+        publish(s);
+      },
       [=](band_atom, const core::Symbol& s, const position_actor& p, core::Price lower, core::Price upper) {
         self->state.router.set_band(s, p, core::QuietBand{lower, upper},
                                     [&](const position_actor& target, const core::PriceTick& t) {
                                       self->send(target, tick_atom_v, t);
                                     });
+        publish(s);
       },
-      [=](unsub_atom, const core::Symbol& s, const position_actor& p) { self->state.router.unsubscribe(s, p); },
+      [=](unsub_atom, const core::Symbol& s, const position_actor& p) {
+        self->state.router.unsubscribe(s, p);
+        publish(s);
+      },
       [=](flush_atom) {
         report(self);
         return true;
       },
       [=](last_atom, const core::Symbol& s) {
+        // the newer of what reached this actor and what the gate saw (the simulator's feed comes here directly)
         auto it = self->state.last.find(s);
-        return it == self->state.last.end() ? LastPrice{} : it->second;
+        LastPrice here = it == self->state.last.end() ? LastPrice{} : it->second;
+        const auto gated = self->state.gate->last(s);
+        if (gated.known && gated.received_ns > here.received_ns) here = LastPrice{true, gated.price, gated.received_ns};
+        return here;
       },
   };
 }
 
 }  // namespace
 
-market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics) {
-  return sys.spawn(market_data, std::move(metrics));
+market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics, std::shared_ptr<core::TickGate> gate) {
+  return sys.spawn(market_data, std::move(metrics), std::move(gate));
 }
 
 }  // namespace ptp::actors

@@ -98,7 +98,7 @@ struct MetricsSnapshot {
   std::uint64_t ticks = 0;
   std::uint64_t decisions = 0;
   core::LatencyHistogram decision_ns;  // tick entering market data -> a position actor's decision
-  core::LatencyHistogram routing_ns;   // tick entering market data -> routed or filtered (every tick)
+  core::LatencyHistogram routing_ns;   // tick handed to the node -> routed or filtered (every tick)
   std::int64_t stream_age_ms = -1;  // since the last tick; -1 before the first
   std::uint64_t stream_reconnects = 0;
   std::uint64_t budget_waits = 0;      // orders that waited for the account's order budget

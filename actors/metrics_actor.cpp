@@ -8,18 +8,24 @@
 #include <chrono>
 
 #include "actors/spawn.hpp"
+#include "core/tick_gate.hpp"
 
 namespace ptp::actors {
 namespace {
 
 struct metrics_state {
   SettingsPtr settings;
+  std::shared_ptr<core::TickGate> gate;  // ticks decided quiet on the feeding threads
   MetricsSnapshot totals;
   std::int64_t last_tick_ns = 0;
   static inline const char* name = "metrics";
 };
 
 MetricsSnapshot snapshot(metrics_state& st) {
+  const auto quiet = st.gate->take_quiet();
+  st.totals.ticks += quiet.ticks;
+  st.totals.routing_ns.merge(quiet.decide_ns);
+  st.last_tick_ns = std::max(st.last_tick_ns, quiet.newest_ns);
   MetricsSnapshot s = st.totals;
   s.stream_age_ms = st.last_tick_ns == 0 ? -1 : (core::steady_now_ns() - st.last_tick_ns) / 1'000'000;
   return s;
@@ -55,8 +61,10 @@ void log_metrics(const MetricsSnapshot& s) {
 
 namespace {
 
-metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self, SettingsPtr settings) {
+metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self, SettingsPtr settings,
+                                     std::shared_ptr<core::TickGate> gate) {
   self->state.settings = settings;
+  self->state.gate = std::move(gate);
   self->delayed_send(self, settings->metrics_interval, flush_atom_v);
   return {
       [=](outcome_atom, core::Caller c, core::OutcomeKind k) {
@@ -85,8 +93,8 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
 
 }  // namespace
 
-metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings) {
-  return sys.spawn(metrics, std::move(settings));
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate) {
+  return sys.spawn(metrics, std::move(settings), std::move(gate));
 }
 
 }  // namespace ptp::actors

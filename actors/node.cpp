@@ -4,19 +4,26 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
+#include "actors/scheduler_policy.hpp"
 
 namespace ptp::actors {
 
-void configure_scheduler(caf::actor_system_config& cfg) {
-  // Measured with ptp-bench on 2 cores: p99 tick-to-decision fell from ~1-5 ms (defaults: 50 us
-  // then 10 ms sleeps) to ~0.2 ms, for a little more idle polling.
-  cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds(20)});
-  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::microseconds(500)});
+void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode) {
+  // An idle worker spins this many polls (a few tens of microseconds: a burst of ticks keeps it
+  // awake), then sleeps until woken (actors/scheduler_policy.hpp); the timed wake-up is only a
+  // safety net, so it can be long: a quiet node's workers wake ~20 times a second each.
+  cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{1000});
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(50)});
+  if (mode == config::LatencyMode::spin)
+    cfg.load<spinning_coordinator>();
+  else
+    cfg.load<sleeping_coordinator>();
 }
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
-  auto metrics = spawn_metrics(sys, settings);
+  auto gate = std::make_shared<core::TickGate>(settings->symbols);
+  auto metrics = spawn_metrics(sys, settings, gate);
   // The node's share of the exchange's order limits, unless the settings name a budget of their own.
   auto budget = settings->order_budget.empty() ? core::share_of(ex->order_limits(), settings->order_budget_pct)
                                                : settings->order_budget;
@@ -24,8 +31,8 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
   NodeActors n{spawn_persistence(sys, std::move(store)),
                spawn_exchange(sys, std::move(ex), std::move(budget),
                               settings->order_budget.empty() ? settings->order_budget_pct : 0, metrics),
-               metrics, {}, {}, std::nullopt, std::nullopt};
-  n.market_data = spawn_market_data(sys, n.metrics);
+               metrics, {}, {}, std::nullopt, std::nullopt, gate};
+  n.market_data = spawn_market_data(sys, n.metrics, gate);
   n.registry =
       spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);
   if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry);
@@ -34,7 +41,9 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
 }
 
 std::function<void(const core::PriceTick&)> tick_sink(const NodeActors& node) {
-  return [md = node.market_data](const core::PriceTick& t) { caf::anon_send(md, tick_atom_v, t); };
+  return [md = node.market_data, gate = node.gate](const core::PriceTick& t) {
+    if (gate->admit(t)) caf::anon_send(md, tick_atom_v, t);
+  };
 }
 
 std::function<void()> reconcile_trigger(const NodeActors& node) {

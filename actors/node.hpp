@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "actors/spawn.hpp"
+#include "core/tick_gate.hpp"
 
 namespace ptp::actors {
 
@@ -17,6 +18,7 @@ struct NodeActors {
   registry_actor registry;
   std::optional<scheduler_actor> scheduler;  // absent in tests that drive every caller themselves
   std::optional<caf::actor> sim_feed;        // the simulator's price path, when it runs by itself
+  std::shared_ptr<core::TickGate> gate;      // the quiet-band check tick_sink runs on the feeding thread
 };
 
 struct NodeOptions {
@@ -25,15 +27,18 @@ struct NodeOptions {
   std::chrono::milliseconds feed_interval{100};
 };
 
-// Scheduler settings for tick latency: CAF's idle workers back off to 10 ms sleeps by default,
-// which puts milliseconds on a tick that arrives at a quiet moment; these keep the backoff short.
-void configure_scheduler(caf::actor_system_config& cfg);
+// Scheduler settings (node.latency_mode). sleep: an idle worker spins briefly, then sleeps on its
+// condition variable until a job is queued to it (no timed polling: a quiet node costs almost
+// nothing). spin: the same, except that one worker never sleeps and takes every job from outside
+// the actor system (actors/spinning_scheduler.hpp).
+void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode = config::LatencyMode::sleep);
 
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
 
-// Entry points for threads outside the actor system (websocket I/O threads): a tick goes to market
-// data; an account change the node did not make asks the registry to reconcile now.
+// Entry points for threads outside the actor system (websocket I/O threads): a tick is checked
+// against its symbol's quiet band on the calling thread and goes to market data only when some
+// position may act on it; an account change the node did not make asks the registry to reconcile now.
 std::function<void(const core::PriceTick&)> tick_sink(const NodeActors& node);
 std::function<void()> reconcile_trigger(const NodeActors& node);
 

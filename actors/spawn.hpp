@@ -8,6 +8,9 @@
 #include "actors/interfaces.hpp"
 #include "actors/node_settings.hpp"
 
+namespace ptp::core {
+class TickGate;
+}
 namespace ptp::storage {
 class HistoryStore;
 }
@@ -27,8 +30,10 @@ persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<stor
 // (0: a budget the settings set).
 exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex,
                               std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics);
-market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics);
-metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings);
+// The gate is the quiet-band check the feeding threads run before a tick becomes a message: market
+// data publishes each symbol's band to it, metrics adds the ticks it decided to the totals.
+market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics, std::shared_ptr<core::TickGate> gate);
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate);
 // Writes the JSON metrics line and the human summary line to the log.
 void log_metrics(const MetricsSnapshot& m);
 

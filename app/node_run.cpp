@@ -68,15 +68,16 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
 
   const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
   const auto started = core::Clock::now();
-  spdlog::info("ptp-node starting: exchange={} account={} mode={} data={} symbols={} health-check every {}, agent "
-               "every {}, dedupe window {}",
-               core::to_string(cfg.exchange), cfg.account, config::to_string(cfg.mode), cfg.storage_path,
+  spdlog::info("ptp-node starting: exchange={} account={} mode={} latency_mode={} data={} symbols={} health-check "
+               "every {}, agent every {}, dedupe window {}",
+               core::to_string(cfg.exchange), cfg.account, config::to_string(cfg.mode),
+               config::to_string(cfg.latency_mode), cfg.storage_path,
                cfg.symbols.size(), config::format_duration(cfg.health_check_interval),
                config::format_duration(cfg.agent_interval), config::format_duration(cfg.dedupe_window));
   std::string stop_reason;
   {
     caf::actor_system_config sys_cfg;
-    actors::configure_scheduler(sys_cfg);
+    actors::configure_scheduler(sys_cfg, cfg.latency_mode);
     caf::actor_system sys{sys_cfg};
     actors::NodeOptions options;
     options.feed = sim;

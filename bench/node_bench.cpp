@@ -2,7 +2,9 @@
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "actors/node.hpp"
@@ -68,9 +70,10 @@ struct LatencyRun {
   int positions, symbols;
   double rate;  // ticks/s offered; 0 = as fast as the sender can
   long ticks;
+  bool spin = false;  // latency_mode = "spin" for this row
 };
 
-void tick_to_decision(Report& r, const LatencyRun& run) {
+void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   const auto syms = symbols(run.symbols);
   const std::string dir = temp_dir("latency");
   auto settings = observe_settings();
@@ -78,7 +81,8 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings(syms, false));
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  const bool spin = o.spin || run.spin;
+  configure_bench_scheduler(cfg, o, spin);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -102,32 +106,22 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
                                        i % 100 == 99 ? core::Price::parse("101.5")
                                                      : core::Price::from_units(9'950'000'000 + (i * 7919 % 100) * 1'000'000),
                                        0});
-  // The source is an actor, as the websocket client and the simulator feed are: it stamps each
-  // tick as it hands it to market data. The driver thread only paces it, in bursts of what is due
-  // (a spinning driver would take one of this machine's two cores from the actors it measures).
-  // (CAF 0.17 dereferences a null argument pack when a functor takes no arguments: pass them.)
-  auto source = sys.spawn(
-      [](caf::event_based_actor*, actors::market_data_actor md, std::vector<core::PriceTick> ticks) -> caf::behavior {
-    return {[=](long from, long to) {
-      for (long i = from; i < to; ++i) {
-        core::PriceTick t = ticks[static_cast<std::size_t>(i % 4096)];
-        t.received_ns = now_ns();
-        caf::anon_send(md, actors::tick_atom_v, t);
-      }
-    }};
-  }, node.market_data, prepared);
+  // The driver thread feeds the node through the entry point a websocket thread uses
+  // (actors::tick_sink), stamping each tick as it hands it over. It paces in bursts of what is due,
+  // sleeping between them, as a socket read hands over what arrived (a spinning driver would take
+  // one of this machine's two cores from the actors it measures).
+  const auto sink = actors::tick_sink(node);
   const auto t0 = now_ns();
   long i = 0;
   while (i < run.ticks) {
     const long due = interval ? std::min(run.ticks, (now_ns() - t0) / interval + 1) : run.ticks;
-    if (due > i) {
-      self->send(source, i, due);
-      i = due;
+    for (; i < due; ++i) {
+      core::PriceTick t = prepared[static_cast<std::size_t>(i % 4096)];
+      t.received_ns = now_ns();
+      sink(t);
     }
     if (interval) std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
-  // the source has sent everything once it answers this (its mailbox is in order)
-  self->request(source, caf::infinite, i, i).receive([] {}, [](caf::error&) {});
   const auto sent_ns = now_ns() - t0;
   self->request(node.market_data, caf::infinite, actors::flush_atom_v).receive([](bool) {}, [](caf::error&) {});
   const auto done_ns = now_ns() - t0;
@@ -138,13 +132,14 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   const double processed = static_cast<double>(run.ticks) * 1e9 / static_cast<double>(done_ns);
   const auto& rt = m.routing_ns;
   const auto& d = m.decision_ns;
-  const std::string row = fmt::format("{}pos_{}sym_{}", run.positions, run.symbols, run.rate > 0 ? fmt::format("{:.0f}tps", run.rate) : "max");
-  fmt::print("{:>6} {:>6} {:>10} {:>10.0f} | {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f} | {:>7} {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f}\n",
+  const std::string row = fmt::format("{}pos_{}sym_{}{}", run.positions, run.symbols,
+                                      run.rate > 0 ? fmt::format("{:.0f}tps", run.rate) : "max", spin ? "_spin" : "");
+  fmt::print("{:>6} {:>6} {:>10} {:>10.0f} | {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f} | {:>7} {:>7.1f} {:>7.1f} {:>8.1f} {:>8.1f}{}\n",
              run.positions, run.symbols, run.rate > 0 ? fmt::format("{:.0f}", run.rate) : "max", processed,
              static_cast<double>(rt.percentile(0.5)) / 1e3, static_cast<double>(rt.percentile(0.99)) / 1e3,
              static_cast<double>(rt.percentile(0.999)) / 1e3, static_cast<double>(rt.max()) / 1e3, d.count(),
              static_cast<double>(d.percentile(0.5)) / 1e3, static_cast<double>(d.percentile(0.99)) / 1e3,
-             static_cast<double>(d.percentile(0.999)) / 1e3, static_cast<double>(d.max()) / 1e3);
+             static_cast<double>(d.percentile(0.999)) / 1e3, static_cast<double>(d.max()) / 1e3, spin ? "  spin" : "");
   r.add("tick_to_decision", row, "offered_ticks_per_s", offered);
   r.add("tick_to_decision", row, "processed_ticks_per_s", processed);
   r.add("tick_to_decision", row, "all_ticks_p50_us", static_cast<double>(rt.percentile(0.5)) / 1e3);
@@ -155,10 +150,50 @@ void tick_to_decision(Report& r, const LatencyRun& run) {
   r.add("tick_to_decision", row, "routed_p99_us", static_cast<double>(d.percentile(0.99)) / 1e3);
   r.add("tick_to_decision", row, "routed_p999_us", static_cast<double>(d.percentile(0.999)) / 1e3);
   r.add("tick_to_decision", row, "routed_max_us", static_cast<double>(d.max()) / 1e3);
-  self->send_exit(source, caf::exit_reason::user_shutdown);
   for (auto& a : positions) self->send_exit(a, caf::exit_reason::user_shutdown);
   actors::stop_node(sys, node);
   std::filesystem::remove_all(dir);
+}
+
+// The floor under "reaching a position" in the sleep mode: how long the OS takes to run a thread
+// that sleeps on a condition variable once another thread notifies it (every tick that reaches a
+// position wakes a worker at least once at this rate). Measured in the same run, so a loaded
+// machine shows in both.
+void wake_up_floor(Report& r, int wakes) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::int64_t stamped = 0;  // guarded by m; 0 = nothing to take
+  bool done = false;
+  core::LatencyHistogram h;
+  std::thread sleeper([&] {
+    std::unique_lock lock(m);
+    for (;;) {
+      cv.wait(lock, [&] { return stamped != 0 || done; });
+      if (stamped == 0) return;
+      h.record(now_ns() - stamped);
+      stamped = 0;
+    }
+  });
+  for (int i = 0; i < wakes; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // the sleeper is asleep again
+    {
+      std::lock_guard lock(m);
+      stamped = now_ns();
+    }
+    cv.notify_one();
+  }
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_one();
+  sleeper.join();
+  fmt::print("floor: a thread woken through a condition variable ({} wakes): p50 {:.1f} / p99 {:.1f} / p99.9 {:.1f} us\n",
+             h.count(), static_cast<double>(h.percentile(0.5)) / 1e3, static_cast<double>(h.percentile(0.99)) / 1e3,
+             static_cast<double>(h.percentile(0.999)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p50_us", static_cast<double>(h.percentile(0.5)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p99_us", static_cast<double>(h.percentile(0.99)) / 1e3);
+  r.add("tick_to_decision", "wake_up_floor", "p999_us", static_cast<double>(h.percentile(0.999)) / 1e3);
 }
 
 struct StartupFigures {
@@ -168,7 +203,7 @@ struct StartupFigures {
 
 // A restart with n open positions in storage (n symbols, one each): from opening the store to the
 // first reconcile's answer, every position resumed and its actor spawned.
-StartupFigures scale_run(Report& r, int n) {
+StartupFigures scale_run(Report& r, const Options& o, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("scale");
   auto settings = observe_settings();
@@ -190,7 +225,7 @@ StartupFigures scale_run(Report& r, int n) {
   const auto t0 = now_ns();
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  configure_bench_scheduler(cfg, o);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -216,7 +251,7 @@ StartupFigures scale_run(Report& r, int n) {
   return f;
 }
 
-void first_adoption(Report& r, int n) {
+void first_adoption(Report& r, const Options& o, int n) {
   const auto syms = symbols(n);
   const std::string dir = temp_dir("adopt");
   auto settings = observe_settings();
@@ -225,7 +260,7 @@ void first_adoption(Report& r, int n) {
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings(syms, true));
   auto store = std::make_shared<storage::HistoryStore>(dir);
   caf::actor_system_config cfg;
-  actors::configure_scheduler(cfg);
+  configure_bench_scheduler(cfg, o);
   caf::actor_system sys{cfg};
   actors::NodeOptions options;
   options.with_scheduler = false;
@@ -273,34 +308,52 @@ void lmdb_size(Report& r) {
 
 }  // namespace
 
+void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o, bool spin) {
+  actors::configure_scheduler(cfg, spin ? config::LatencyMode::spin : config::LatencyMode::sleep);
+  for (const auto& [key, value] : o.caf_settings) {
+    const auto unit = value.size() > 2 ? value.substr(value.size() - 2) : std::string{};
+    if (unit == "us" || unit == "ms") {
+      const auto n = std::stoll(value.substr(0, value.size() - 2));
+      cfg.set(key, caf::timespan{unit == "us" ? std::chrono::microseconds(n) : std::chrono::milliseconds(n)});
+    } else {
+      cfg.set(key, static_cast<std::size_t>(std::stoull(value)));
+    }
+  }
+}
+
 void run_tick_to_decision(Report& r, const Options& o) {
   std::vector<LatencyRun> runs;
   const long n = o.quick ? 20'000 : 300'000;
-  if (o.quick) {
+  if (o.focus) {
+    runs = {{1000, 100, 100'000, n}};
+  } else if (o.quick) {
     runs = {{1, 1, 100'000, n}, {1000, 100, 100'000, n}, {1000, 100, 0, n}};
   } else {
     runs = {{1, 1, 100'000, n},         {100, 10, 100'000, n},     {100, 100, 100'000, n},
             {1000, 10, 100'000, n},     {1000, 100, 100'000, n},   {1000, 1000, 100'000, n},
-            {10000, 100, 100'000, n},   {10000, 1000, 100'000, n}, {1000, 100, 0, 1'000'000}};
+            {10000, 100, 100'000, n},   {10000, 1000, 100'000, n}, {1000, 100, 0, 1'000'000},
+            {1000, 100, 100'000, n, true}};
   }
-  fmt::print("\n2. Tick -> decision in process (real actors; 1 tick in 100 crosses stage 1's trigger)\n");
+  fmt::print("\n2. Tick -> decision in process (real actors, fed through tick_sink as a websocket thread feeds "
+             "them; 1 tick in 100 crosses stage 1's trigger)\n");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:^33} | {:^42}\n", "pos", "syms", "offered/s", "handled/s",
-             "every tick: market data (us)", "ticks reaching a position actor (us)");
+             "every tick: to its routing (us)", "ticks reaching a position actor (us)");
   fmt::print("{:>6} {:>6} {:>10} {:>10} | {:>7} {:>7} {:>8} {:>8} | {:>7} {:>7} {:>7} {:>8} {:>8}\n", "", "", "", "", "p50",
              "p99", "p99.9", "max", "count", "p50", "p99", "p99.9", "max");
-  for (const auto& run : runs) tick_to_decision(r, run);
+  for (const auto& run : runs) tick_to_decision(r, o, run);
+  wake_up_floor(r, o.quick ? 2'000 : 10'000);
 }
 
 void run_scale(Report& r, const Options& o) {
   fmt::print("\n4. Scale\n");
   // Two sizes ten times apart: linear start-up shows as a ratio near 10.
   const int small = o.quick ? 1'000 : 10'000, large = small * 10;
-  const auto a = scale_run(r, small);
-  const auto b = scale_run(r, large);
+  const auto a = scale_run(r, o, small);
+  const auto b = scale_run(r, o, large);
   fmt::print("start-up {} / {} positions: {:.1f}x the time for 10x the positions (10 = linear)\n", large, small,
              b.ms / a.ms);
   r.add("scale", "startup_ratio", fmt::format("{}_over_{}", large, small), b.ms / a.ms);
-  first_adoption(r, o.quick ? 100 : 1'000);
+  first_adoption(r, o, o.quick ? 100 : 1'000);
   lmdb_size(r);
 }
 

@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+namespace caf {
+class actor_system_config;
+}
+
 namespace ptp::bench {
 
 class Report {
@@ -56,12 +60,25 @@ class Report {
 
 struct Options {
   bool quick = false;
+  bool focus = false;
+  bool spin = false;   // --latency-mode spin: the node's latency_mode = "spin" scheduler  // latency: only the goal's row (1 000 positions, 100 symbols, 100 000 ticks/s)
+  // --caf KEY=VALUE: CAF settings applied over the node's own (to measure scheduler options);
+  // a value ending in "us" or "ms" is a duration, otherwise a count.
+  std::vector<std::pair<std::string, std::string>> caf_settings;
 };
+
+// The node's scheduler (actors::configure_scheduler, in the latency mode of `spin`), then
+// Options::caf_settings.
+void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o, bool spin);
+inline void configure_bench_scheduler(caf::actor_system_config& cfg, const Options& o) {
+  configure_bench_scheduler(cfg, o, o.spin);
+}
 
 void run_parse(Report& r, const Options& o);
 void run_tick_to_decision(Report& r, const Options& o);
 void run_tick_to_wire(Report& r, const Options& o);
 void run_scale(Report& r, const Options& o);
 void run_original_side_by_side(Report& r, const Options& o);
+void run_idle(Report& r, const Options& o);
 
 }  // namespace ptp::bench

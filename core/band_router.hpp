@@ -51,6 +51,12 @@ class BandRouter {
     }
   }
 
+  // The band inside which no subscriber of `symbol` cares (what a TickGate publishes).
+  QuietBand quiet(const Symbol& symbol) const {
+    auto it = feeds_.find(symbol);
+    return it == feeds_.end() ? QuietBand::never() : it->second.all;
+  }
+
   // A subscriber's new band; it also answers the last tick it was sent. A conflated tick that
   // leaves the new band is emitted now.
   template <class Emit>

@@ -415,6 +415,14 @@ Mode parse_mode(std::string_view text) {
   throw std::invalid_argument("unknown mode \"" + std::string(text) + "\" (expected observe or execute)");
 }
 
+std::string_view to_string(LatencyMode m) { return m == LatencyMode::sleep ? "sleep" : "spin"; }
+
+LatencyMode parse_latency_mode(std::string_view text) {
+  if (text == "sleep") return LatencyMode::sleep;
+  if (text == "spin") return LatencyMode::spin;
+  throw std::invalid_argument("unknown latency mode \"" + std::string(text) + "\" (expected sleep or spin)");
+}
+
 const SimInstrument* SimSettings::instrument(const core::Symbol& s) const {
   for (const auto& in : instruments)
     if (in.symbol == s) return &in;
@@ -472,8 +480,8 @@ Config parse_config(std::string_view text, const std::string& source) {
   cfg.source = source;
   auto node = top.subtable("node");
   if (!node) top.fail(nullptr, "node", "missing; expected a [node] table");
-  node->allow_only(
-      {"exchange", "account", "mode", "storage_path", "log_level", "symbols", "default_stop_pct", "order_budget_pct"});
+  node->allow_only({"exchange", "account", "mode", "storage_path", "log_level", "symbols", "default_stop_pct",
+                    "order_budget_pct", "latency_mode"});
   {
     const std::string ex = node->string("exchange", "\"sim\", \"binance\" or \"gateio\"");
     try {
@@ -493,6 +501,13 @@ Config parse_config(std::string_view text, const std::string& source) {
       cfg.mode = parse_mode(m);
     } catch (const std::invalid_argument& e) {
       node->fail(node->get("mode"), "mode", e.what());
+    }
+  }
+  if (auto lm = node->optional_string("latency_mode", "\"sleep\" or \"spin\"")) {
+    try {
+      cfg.latency_mode = parse_latency_mode(*lm);
+    } catch (const std::invalid_argument& e) {
+      node->fail(node->get("latency_mode"), "latency_mode", e.what());
     }
   }
   cfg.storage_path = node->string("storage_path", "a directory path for the LMDB history");

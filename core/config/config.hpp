@@ -29,6 +29,13 @@ enum class Mode : unsigned char { observe, execute };
 std::string_view to_string(Mode m);
 Mode parse_mode(std::string_view text);  // throws std::invalid_argument
 
+// How the actor scheduler's idle workers wait. sleep: on a condition variable until work arrives
+// (a quiet node costs well under 1 % of a core). spin: one worker polls all the time, so a tick
+// never waits for a thread to wake (costs a whole core).
+enum class LatencyMode : unsigned char { sleep, spin };
+std::string_view to_string(LatencyMode m);
+LatencyMode parse_latency_mode(std::string_view text);  // throws std::invalid_argument
+
 // Where a real exchange is reached, and the *names* of the variables holding its credentials.
 struct ExchangeEndpoints {
   std::string rest_url;        // http:// or https://
@@ -74,6 +81,7 @@ struct Config {
   core::Exchange exchange = core::Exchange::sim;
   std::string account = "default";
   Mode mode = Mode::observe;
+  LatencyMode latency_mode = LatencyMode::sleep;
   std::string storage_path;
   std::string log_level = "info";
   std::vector<core::Symbol> symbols;

@@ -54,6 +54,11 @@ size = "1.5"
 stop = "1950"
 )";
 
+// The actor system's config with the node's scheduler (node.latency_mode), as ptp-node sets it up.
+struct NodeSystemConfig : caf::actor_system_config {
+  explicit NodeSystemConfig(config::LatencyMode mode) { actors::configure_scheduler(*this, mode); }
+};
+
 class NodeHarness {
  public:
   // `ex`: the node's door to the simulator (default: the simulator itself; the Binance tests pass
@@ -63,6 +68,7 @@ class NodeHarness {
               const std::function<void(actors::NodeSettings&)>& tune = {})
       : sim_(std::move(sim)),
         store_(std::make_shared<storage::HistoryStore>(data_dir)),
+        sys_cfg_(cfg.latency_mode),
         sys_(sys_cfg_),
         self_(sys_) {
     auto settings = std::make_shared<actors::NodeSettings>(actors::NodeSettings::from(cfg));
@@ -148,7 +154,7 @@ class NodeHarness {
   std::shared_ptr<exchange::SimExchange> sim_;
   std::shared_ptr<storage::HistoryStore> store_;
   std::shared_ptr<const actors::NodeSettings> settings_;
-  caf::actor_system_config sys_cfg_;
+  NodeSystemConfig sys_cfg_;
   caf::actor_system sys_;
   caf::scoped_actor self_;
   actors::NodeActors node_;

@@ -28,9 +28,16 @@ core::PositionKey eth_key(std::uint32_t generation = 1) {
 }
 
 // An ETH long (1.5 @ 2000, stop 1950) adopted by a node in execute mode: where most tests start.
+config::Config eth_config(config::LatencyMode mode) {
+  auto cfg = test::node_config("execute", test::kEthLong);
+  cfg.latency_mode = mode;
+  return cfg;
+}
+
 struct EthNode {
+  explicit EthNode(config::LatencyMode mode = config::LatencyMode::sleep) : cfg(eth_config(mode)) {}
   test::TempDir dir;
-  config::Config cfg = test::node_config("execute", test::kEthLong);
+  config::Config cfg;
   std::shared_ptr<exchange::SimExchange> sim = sim_for(cfg);
   NodeHarness n{cfg, sim, dir.path()};
   actors::ReconcileReport adopted = n.reconcile();
@@ -55,7 +62,10 @@ struct LogCapture {
 }  // namespace
 
 TEST_CASE("tick, health check and agent asking for stage 1 at once send exactly one close", "[node]") {
-  EthNode f;
+  // with both schedulers (node.latency_mode): the one that sleeps and the one with a spinning worker
+  const auto mode = GENERATE(config::LatencyMode::sleep, config::LatencyMode::spin);
+  INFO("latency_mode " << config::to_string(mode));
+  EthNode f{mode};
   NodeHarness& n = f.n;
   auto& sim = f.sim;
   REQUIRE(f.adopted.adopted == 1);

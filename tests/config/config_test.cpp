@@ -80,6 +80,7 @@ TEST_CASE("a minimal sim config resolves with the documented defaults", "[config
   CHECK(cfg.exchange == core::Exchange::sim);
   CHECK(cfg.account == "t");
   CHECK(cfg.mode == config::Mode::observe);
+  CHECK(cfg.latency_mode == config::LatencyMode::sleep);
   CHECK(cfg.health_check_interval == std::chrono::minutes(5));
   CHECK(cfg.agent_interval == std::chrono::minutes(15));
   CHECK(cfg.dedupe_window == std::chrono::seconds(30));
@@ -175,6 +176,8 @@ TEST_CASE("every error names the file, line, key and what was expected", "[confi
       {with(all, "[\"ETH\", \"BTCUSDT\"]", "[\"ETH\", 5]"), "node.symbols[2]: expected a symbol string, got an integer"},
       {with(all, "[\"ETH\", \"BTCUSDT\"]", "[\"ETH\", \"BTC\", \"SOL\"]"), "node.symbols[3]: SOL_USDT has no [[sim.instrument]]"},
       {kNode + "log_level = \"loud\"\n" + kSim, "node.log_level: expected one of trace"},
+      {kNode + "latency_mode = \"fast\"\n" + kSim, "node.latency_mode: unknown latency mode \"fast\" (expected sleep or spin)"},
+      {kNode + "latency_mode = 1\n" + kSim, "node.latency_mode: expected \"sleep\" or \"spin\", got an integer"},
       {kNode + "default_stop_pct = 0\n" + kSim, "node.default_stop_pct: must be greater than 0 and less than 100"},
       {kNode + "order_budget_pct = 0\n" + kSim, "node.order_budget_pct: expected a whole percentage from 1 to 100"},
       {kNode + "order_budget_pct = 50.5\n" + kSim, "node.order_budget_pct: expected a whole percentage from 1 to 100"},
@@ -234,6 +237,11 @@ TEST_CASE("every error names the file, line, key and what was expected", "[confi
     CHECK_THAT(error_of(c.text), Catch::Contains(c.expected));
     CHECK_THAT(error_of(c.text), Catch::StartsWith("test.toml"));
   }
+}
+
+TEST_CASE("latency_mode spin is read from the node table", "[config]") {
+  CHECK(parse(kNode + "latency_mode = \"spin\"\n" + kSim).latency_mode == config::LatencyMode::spin);
+  CHECK(parse(kNode + "latency_mode = \"sleep\"\n" + kSim).latency_mode == config::LatencyMode::sleep);
 }
 
 TEST_CASE("an API secret pasted in place of a variable name is rejected without echoing it", "[config]") {
