@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
+#include "storage/history_store.hpp"
 
 namespace ptp::actors {
 
@@ -14,10 +15,22 @@ void configure_scheduler(caf::actor_system_config& cfg) {
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::microseconds(500)});
 }
 
+void resume_mode(const NodeSettings& settings, storage::HistoryStore& store) {
+  const auto changes = store.mode_changes();
+  if (changes.empty()) return;
+  const auto& last = changes.back();
+  if (static_cast<bool>(settings.observe) != last.observe)
+    spdlog::warn("[mode] {} as switched by {} ({}), not the config's mode: a switch lasts until the next one",
+                 last.mode(), last.by, last.reason);
+  settings.observe.set(last.observe);
+}
+
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
-  NodeActors n{spawn_persistence(sys, std::move(store)), spawn_exchange(sys, std::move(ex)),
-               spawn_metrics(sys, settings), {}, {}, std::nullopt, std::nullopt};
+  resume_mode(*settings, *store);
+  auto persistence = spawn_persistence(sys, std::move(store));
+  NodeActors n{persistence, spawn_exchange(sys, std::move(ex)), spawn_metrics(sys, settings, persistence), {}, {},
+               std::nullopt, std::nullopt};
   n.market_data = spawn_market_data(sys, n.metrics);
   n.registry =
       spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);

@@ -29,6 +29,10 @@ struct NodeOptions {
 // which puts milliseconds on a tick that arrives at a quiet moment; these keep the backoff short.
 void configure_scheduler(caf::actor_system_config& cfg);
 
+// The last mode switch recorded in the history (an operator's, the rollout guard's) wins over the
+// config's mode; start_node applies it before any actor runs.
+void resume_mode(const NodeSettings& settings, storage::HistoryStore& store);
+
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
 

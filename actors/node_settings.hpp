@@ -1,7 +1,9 @@
 // What the actors need from the config, resolved once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,10 +14,28 @@
 
 namespace ptp::actors {
 
+// The mode in force, read by every position actor on every decision: the config's at start (or the
+// last switch recorded in the history), switched at run time by an operator or the rollout guard.
+// Copies share one flag: the settings are copied into the node once, and a switch must reach
+// every actor that holds them.
+class LiveMode {
+ public:
+  LiveMode(bool observe = true) : observe_(std::make_shared<std::atomic<bool>>(observe)) {}  // NOLINT: reads as a bool
+  LiveMode& operator=(bool observe) {
+    set(observe);
+    return *this;
+  }
+  operator bool() const { return observe_->load(std::memory_order_acquire); }  // NOLINT: true = observe
+  void set(bool observe) const { observe_->store(observe, std::memory_order_release); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> observe_;
+};
+
 struct NodeSettings {
   core::Exchange exchange = core::Exchange::sim;
   std::string account;
-  bool observe = true;
+  LiveMode observe{true};  // true: observe mode (decide and log, send nothing)
   core::StagePlan plan = core::StagePlan::default_plan();
   std::optional<core::Ratio> default_stop_pct;
   std::vector<core::Symbol> symbols;     // in config order
@@ -29,6 +49,7 @@ struct NodeSettings {
   // refusal, at most `retry_max` (core/retry_backoff.hpp).
   std::chrono::milliseconds retry_first{1'000};
   std::chrono::milliseconds retry_max{60'000};
+  core::GuardLimits guard;  // past either limit in an hour, the node switches itself to observe
 
   static NodeSettings from(const config::Config& cfg) {
     NodeSettings s;
@@ -42,6 +63,7 @@ struct NodeSettings {
     s.health_check_interval = cfg.health_check_interval;
     s.agent_interval = cfg.agent_interval;
     s.metrics_interval = cfg.metrics_interval;
+    s.guard = cfg.guard;
     return s;
   }
 

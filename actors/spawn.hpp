@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <caf/fwd.hpp>
 
@@ -25,7 +26,9 @@ persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<stor
 // Detached: exchange calls block (REST round trips).
 exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex);
 market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics);
-metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings);
+// `persistence`: where the rollout guard records its switch to observe (none: not recorded).
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings,
+                            std::optional<persistence_actor> persistence = std::nullopt);
 // Writes the JSON metrics line and the human summary line to the log.
 void log_metrics(const MetricsSnapshot& m);
 
