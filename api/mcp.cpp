@@ -115,6 +115,7 @@ const std::vector<Tool>& tools() {
          if (!stage) throw BadArgument("stage: required");
          PositionRef ref{opt_string(args, "position"), opt_string(args, "symbol"), opt_string(args, "side")};
          const Execution e = ops.execute(ref, *stage, core::Caller::ai_agent);
+         spdlog::info("[ai-agent] (mcp) {}", execute_text(e.reply, e.record));
          const auto kind = e.reply.outcome.kind;
          const bool executed = kind == core::OutcomeKind::success || kind == core::OutcomeKind::skipped;
          return tool_result(execute_text(e.reply, e.record), execute_view(e.reply, e.record), !executed);

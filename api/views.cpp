@@ -43,7 +43,8 @@ Json stage_record_view(const core::StageRecord& r) {
          {"caller", core::to_string(r.caller)},
          {"at", iso_time(r.at)},
          {"state", core::to_string(r.state)},
-         {"outcome", r.state == core::StageState::pending ? "in_progress" : r.outcome.str()},
+         // A pending record is the intent written before any order went out.
+         {"outcome", r.state == core::StageState::pending ? "intent" : r.outcome.str()},
          {"mark", r.mark.str()},
          {"planned_qty", r.planned_qty.str()},
          {"closed_qty", r.closed_qty.str()},

@@ -193,6 +193,9 @@ int run(const Options& o) {
     if (j.contains("record") && j["outcome"] == "success")
       std::printf("closed %s @ %s, new stop %s\n", str(j["record"]["closed_qty"]).c_str(),
                   str(j["record"]["fill_price"]).c_str(), str(j["record"]["new_stop"]).c_str());
+    else if (j.contains("record"))
+      std::printf("the stage was recorded by %s at %s (%s)\n", str(j["record"]["caller"]).c_str(),
+                  str(j["record"]["at"]).c_str(), str(j["record"]["outcome"]).c_str());
   } else if (cmd == "mode") {
     std::printf("mode %s -> %s (%s)\n", str(j["previous"]).c_str(), str(j["mode"]).c_str(), str(j["reason"]).c_str());
   }
