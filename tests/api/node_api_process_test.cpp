@@ -50,6 +50,10 @@ TEST_CASE("ptp-node refuses to start the api without its token and names the var
   CHECK(short_token.exit_code == 1);
   CHECK_THAT(short_token.output, Catch::Contains("fewer than 16 characters"));
   CHECK_THAT(short_token.output, !Catch::Contains("=abc"));
+  Run check = run_node("--check --config " + cfg, "-u PTP_TEST_TOKEN");
+  CHECK(check.exit_code == 0);
+  CHECK_THAT(check.output, Catch::Contains("api:        http://127.0.0.1:0 (MCP /mcp, REST /v1, /metrics), bearer token "
+                                           "from $PTP_TEST_TOKEN (NOT SET)"));
 }
 
 TEST_CASE("ptp-node serves the api with its token and stops cleanly", "[api][node]") {
