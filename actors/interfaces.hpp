@@ -67,6 +67,7 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<sweep_atom, core::Caller>::with<SweepReport>,
     caf::replies_to<execute_atom, core::Symbol, core::Side, ExecuteRequest>::with<ExecuteReply>,
     caf::replies_to<status_atom>::with<std::vector<PositionStatus>>,
+    caf::replies_to<mark_atom, core::Symbol>::with<core::Price>,  // the price a request would be evaluated at
     caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<idle_atom>::with<bool>>;
 

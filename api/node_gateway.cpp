@@ -58,11 +58,8 @@ actors::HistoryPage NodeGateway::history(const actors::HistoryQuery& query) {
                                          actors::history_atom_v, query);
 }
 
-std::optional<actors::LastPrice> NodeGateway::last_price(const core::Symbol& symbol) {
-  auto last = impl_->ask<actors::LastPrice>("the last price", impl_->timeout, impl_->node.market_data,
-                                            actors::last_atom_v, symbol);
-  if (!last.known) return std::nullopt;
-  return last;
+core::Price NodeGateway::fresh_price(const core::Symbol& symbol) {
+  return impl_->ask<core::Price>("the price", impl_->timeout, impl_->node.registry, actors::mark_atom_v, symbol);
 }
 
 core::ModeChange NodeGateway::switch_mode(bool observe, std::string by, std::string reason) {

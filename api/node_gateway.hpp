@@ -44,8 +44,9 @@ class NodeGateway {
   actors::ExecuteReply execute(const core::Symbol& symbol, core::Side side, core::Caller caller, core::StageId stage);
   actors::MetricsSnapshot metrics();
   actors::HistoryPage history(const actors::HistoryQuery& query);
-  // The stream's latest price of `symbol`, if it has sent one.
-  std::optional<actors::LastPrice> last_price(const core::Symbol& symbol);
+  // The price a request for `symbol` would be evaluated at now: the stream's while it is fresh, else
+  // the exchange's mark (the registry's one policy for every caller).
+  core::Price fresh_price(const core::Symbol& symbol);
 
   // Records the switch in the history (synced), then switches every position actor's mode. Switches
   // are serialized: the mode in force is always the last one recorded.

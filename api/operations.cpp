@@ -78,11 +78,17 @@ core::Symbol Operations::managed_symbol(const std::string& text) {
   }
 }
 
-core::Price Operations::mark_of(const actors::PositionStatus& s) {
-  // The stream's latest price: a position hears only the ticks that can change what is due, so
-  // its own last mark may be older.
-  if (auto last = node_.last_price(s.record.position.key.symbol)) return last->price;
-  return s.last_mark;
+core::Price Operations::mark_of(const actors::PositionStatus& s, std::map<core::Symbol, core::Price>& asked) {
+  const core::Symbol& symbol = s.record.position.key.symbol;
+  if (auto it = asked.find(symbol); it != asked.end()) return it->second;
+  core::Price p = s.last_mark;
+  try {
+    p = node_.fresh_price(symbol);
+  } catch (const NodeUnavailable&) {
+    // Neither the stream nor the exchange gave a price: the position's last one is shown.
+  }
+  asked.emplace(symbol, p);
+  return p;
 }
 
 Json Operations::positions(const std::optional<std::string>& symbol) {
@@ -91,8 +97,10 @@ Json Operations::positions(const std::optional<std::string>& symbol) {
   Json out = Json::array();
   auto all = node_.positions();
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.record.position.key < b.record.position.key; });
+  std::map<core::Symbol, core::Price> asked;
   for (const auto& s : all)
-    if (!only || s.record.position.key.symbol == *only) out.push_back(position_view(s, node_.settings().plan, mark_of(s)));
+    if (!only || s.record.position.key.symbol == *only)
+      out.push_back(position_view(s, node_.settings().plan, mark_of(s, asked)));
   return out;
 }
 
@@ -102,8 +110,10 @@ Json Operations::check(const std::optional<std::string>& symbol) {
   Json out = Json::array();
   auto all = node_.positions();
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.record.position.key < b.record.position.key; });
+  std::map<core::Symbol, core::Price> asked;
   for (const auto& s : all)
-    if (!only || s.record.position.key.symbol == *only) out.push_back(due_view(s, node_.settings().plan, mark_of(s)));
+    if (!only || s.record.position.key.symbol == *only)
+      out.push_back(due_view(s, node_.settings().plan, mark_of(s, asked)));
   return out;
 }
 

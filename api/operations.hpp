@@ -3,6 +3,7 @@
 // problems are exceptions the faces turn into their own error shapes.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -51,7 +52,8 @@ class Operations {
   NodeGateway& node() { return node_; }
 
  private:
-  core::Price mark_of(const actors::PositionStatus& s);
+  // Each symbol's price asked once per request; the position's last mark when none can be had.
+  core::Price mark_of(const actors::PositionStatus& s, std::map<core::Symbol, core::Price>& asked);
   core::Symbol managed_symbol(const std::string& text);
 
   NodeGateway& node_;

@@ -189,3 +189,21 @@ TEST_CASE("mcp refusals are tool errors and protocol faults are JSON-RPC errors"
   // The node keeps answering after every fault.
   CHECK(n.api.rpc("ping")["result"] == Json::object());
 }
+
+TEST_CASE("mcp check prices at the exchange mark when the stream has nothing fresh", "[api][mcp]") {
+  EthNode n;
+  n.sim->set_mark(test::kEth, core::Price::parse("2110"));  // no tick: the stream never sent a price
+  const Json due = n.api.call("check_partial_take_profit", Json{{"symbol", "ETHUSDT"}});
+  INFO(due.dump());
+  const Json p = due["structuredContent"]["positions"][0];
+  CHECK(p["mark"] == "2110");
+  CHECK(p["r"] == "2.2");
+  REQUIRE(p["due"].size() == 2);  // a gap past two triggers: both stages, in plan order
+  CHECK(p["due"][0]["stage"] == 1);
+  CHECK(p["due"][0]["close_qty"] == "0.5");
+  CHECK(p["due"][0]["new_stop"] == "2000");
+  CHECK(p["due"][1]["stage"] == 2);
+  CHECK(p["due"][1]["new_stop"] == "2050");
+  CHECK(p["due"][1]["remaining_after"] == "0.5");
+  CHECK(n.api.node().closes("ETH").empty());  // checking sends nothing
+}
