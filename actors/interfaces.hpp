@@ -52,7 +52,9 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<save_atom, storage::PositionRecord>::with<bool>,
     caf::replies_to<begin_atom, storage::StageRecord>::with<BeginReply>,
     caf::replies_to<finish_atom, storage::StageRecord, storage::PositionRecord>::with<bool>,
-    caf::replies_to<list_atom>::with<std::vector<storage::PositionRecord>>>;
+    caf::replies_to<list_atom>::with<std::vector<storage::PositionRecord>>,
+    caf::replies_to<history_atom, HistoryQuery>::with<HistoryPage>,
+    caf::replies_to<mode_atom, core::ModeChange>::with<bool>>;  // records a mode switch (synced)
 
 // Counts outcomes per caller, ticks and latencies; logs a JSON line and a summary periodically.
 using metrics_actor = caf::typed_actor<
@@ -72,6 +74,7 @@ using registry_actor = caf::typed_actor<
     caf::replies_to<sweep_atom, core::Caller>::with<SweepReport>,
     caf::replies_to<execute_atom, core::Symbol, core::Side, ExecuteRequest>::with<ExecuteReply>,
     caf::replies_to<status_atom>::with<std::vector<PositionStatus>>,
+    caf::replies_to<mark_atom, core::Symbol>::with<core::Price>,  // the price a request would be evaluated at
     caf::replies_to<drain_atom>::with<bool>,
     caf::replies_to<idle_atom>::with<bool>>;
 

@@ -13,6 +13,7 @@
 
 #include "core/arbiter.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/mode_change.hpp"
 #include "core/order.hpp"
 #include "core/order_call.hpp"
 #include "core/tick.hpp"
@@ -41,6 +42,7 @@ struct PositionStatus {
   storage::PositionRecord record;
   std::vector<storage::StageRecord> stages;  // recorded stages, by stage
   core::Price last_mark;
+  core::InstrumentFilters filters;  // the instrument's, as the decisions use them
 };
 
 // One call into the exchange, answered with OrderReply; failures are values, not exceptions
@@ -103,6 +105,24 @@ struct MetricsSnapshot {
   std::uint64_t stream_reconnects = 0;
   std::uint64_t budget_waits = 0;      // orders that waited for the account's order budget
   std::int64_t budget_wait_max_ms = 0;  // the longest such wait
+  std::uint32_t guard_executions = 0;  // in the last hour, as the rollout guard counts them
+  std::uint32_t guard_failures = 0;
+  std::string guard_trip;              // why the guard switched the node to observe in this run ("": it did not)
+};
+
+// What the history holds for one position, one symbol, or the whole node (no filter), from `since`:
+// the stage events and, for the whole node, the mode switches. At most `limit` of each, the newest.
+struct HistoryQuery {
+  std::optional<core::PositionKey> key;
+  std::optional<core::Symbol> symbol;
+  core::Clock::time_point since;
+  std::size_t limit = 100;
+  bool with_events = true;  // false: the mode switches only
+};
+
+struct HistoryPage {
+  std::vector<storage::StageRecord> events;  // oldest first
+  std::vector<core::ModeChange> modes;       // oldest first
 };
 
 }  // namespace ptp::actors
@@ -141,6 +161,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(ptp, caf::first_custom_type_id)
   CAF_ADD_ATOM(ptp, ptp::actors, recover_atom, "recover")
   CAF_ADD_ATOM(ptp, ptp::actors, gathered_atom, "gathered")
   CAF_ADD_ATOM(ptp, ptp::actors, budget_atom, "budget")
+  CAF_ADD_ATOM(ptp, ptp::actors, history_atom, "history")
+  CAF_ADD_ATOM(ptp, ptp::actors, mode_atom, "mode")
 CAF_END_TYPE_ID_BLOCK(ptp)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ExecuteRequest)
@@ -159,6 +181,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::LastPrice)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::ReconcileReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::SweepReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::MetricsSnapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::HistoryQuery)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::actors::HistoryPage)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::ModeChange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::LatencyHistogram)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::PriceTick)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ptp::core::PositionKey)

@@ -1,5 +1,7 @@
 // The metrics actor: outcome counts per caller, ticks, tick-to-decision latency; one JSON line and
-// one human summary line to the log every metrics interval.
+// one human summary line to the log every metrics interval. It also runs the rollout guard: past the
+// configured executions or failures in an hour, it records a switch to observe (by "guard") and
+// switches the node, with one alert line.
 #include <caf/all.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -7,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/error_text.hpp"
 #include "actors/spawn.hpp"
+#include "core/rollout_guard.hpp"
 #include "core/tick_gate.hpp"
 
 namespace ptp::actors {
@@ -16,6 +20,8 @@ namespace {
 struct metrics_state {
   SettingsPtr settings;
   std::shared_ptr<core::TickGate> gate;  // ticks decided quiet on the feeding threads
+  std::optional<persistence_actor> persistence;  // where the guard records its switch
+  core::RolloutGuard guard{core::GuardLimits{}};
   MetricsSnapshot totals;
   std::int64_t last_tick_ns = 0;
   static inline const char* name = "metrics";
@@ -27,6 +33,8 @@ MetricsSnapshot snapshot(metrics_state& st) {
   st.totals.routing_ns.merge(quiet.decide_ns);
   st.last_tick_ns = std::max(st.last_tick_ns, quiet.newest_ns);
   MetricsSnapshot s = st.totals;
+  s.guard_executions = st.guard.executions(core::RolloutGuard::Clock::now());
+  s.guard_failures = st.guard.failures(core::RolloutGuard::Clock::now());
   s.stream_age_ms = st.last_tick_ns == 0 ? -1 : (core::steady_now_ns() - st.last_tick_ns) / 1'000'000;
   return s;
 }
@@ -61,14 +69,37 @@ void log_metrics(const MetricsSnapshot& s) {
 
 namespace {
 
-metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self, SettingsPtr settings,
-                                     std::shared_ptr<core::TickGate> gate) {
+using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
+
+// The guard tripped: the node observes at once, and the switch is recorded so that it outlives a
+// restart (a record that fails leaves the node observing until then).
+void trip_guard(self_ptr self, const std::string& why) {
+  const bool was_observing = self->state.settings->observe;
+  self->state.settings->observe.set(true);
+  self->state.totals.guard_trip = why;
+  spdlog::critical("[guard] ALERT {}: the node switched to observe mode until an operator switches it back{}", why,
+                   was_observing ? " (it was observing already)" : "");
+  if (!self->state.persistence) return;
+  core::ModeChange change{true, "guard", "rollout guard: " + why, core::Clock::now()};
+  self->request(*self->state.persistence, caf::infinite, mode_atom_v, change)
+      .then([](bool) {},
+            [](caf::error& e) {
+              spdlog::error("[guard] the switch to observe could not be recorded (it holds until a restart): {}",
+                            describe(e));
+            });
+}
+
+metrics_actor::behavior_type metrics(self_ptr self, SettingsPtr settings, std::shared_ptr<core::TickGate> gate,
+                                     std::optional<persistence_actor> persistence) {
   self->state.settings = settings;
   self->state.gate = std::move(gate);
+  self->state.persistence = std::move(persistence);
+  self->state.guard = core::RolloutGuard(settings->guard);
   self->delayed_send(self, settings->metrics_interval, flush_atom_v);
   return {
       [=](outcome_atom, core::Caller c, core::OutcomeKind k) {
         ++self->state.totals.counts[static_cast<int>(c)][static_cast<int>(k)];
+        if (auto why = self->state.guard.record(k, core::RolloutGuard::Clock::now())) trip_guard(self, *why);
       },
       [=](latency_atom, std::int64_t ns) {
         ++self->state.totals.decisions;
@@ -93,8 +124,9 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
 
 }  // namespace
 
-metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate) {
-  return sys.spawn(metrics, std::move(settings), std::move(gate));
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate,
+                            std::optional<persistence_actor> persistence) {
+  return sys.spawn(metrics, std::move(settings), std::move(gate), std::move(persistence));
 }
 
 }  // namespace ptp::actors

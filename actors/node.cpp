@@ -5,6 +5,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/scheduler_policy.hpp"
+#include "storage/history_store.hpp"
 
 namespace ptp::actors {
 
@@ -20,15 +21,27 @@ void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode
     cfg.load<sleeping_coordinator>();
 }
 
+void resume_mode(const NodeSettings& settings, storage::HistoryStore& store) {
+  const auto changes = store.mode_changes();
+  if (changes.empty()) return;
+  const auto& last = changes.back();
+  if (static_cast<bool>(settings.observe) != last.observe)
+    spdlog::warn("[mode] {} as switched by {} ({}), not the config's mode: a switch lasts until the next one",
+                 last.mode(), last.by, last.reason);
+  settings.observe.set(last.observe);
+}
+
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
+  resume_mode(*settings, *store);
+  auto persistence = spawn_persistence(sys, std::move(store));
   auto gate = std::make_shared<core::TickGate>(settings->symbols);
-  auto metrics = spawn_metrics(sys, settings, gate);
+  auto metrics = spawn_metrics(sys, settings, gate, persistence);
   // The node's share of the exchange's order limits, unless the settings name a budget of their own.
   auto budget = settings->order_budget.empty() ? core::share_of(ex->order_limits(), settings->order_budget_pct)
                                                : settings->order_budget;
   for (const auto& w : budget) spdlog::debug("[exchange] order budget {}", w.str());
-  NodeActors n{spawn_persistence(sys, std::move(store)),
+  NodeActors n{persistence,
                spawn_exchange(sys, std::move(ex), std::move(budget),
                               settings->order_budget.empty() ? settings->order_budget_pct : 0, metrics),
                metrics, {}, {}, std::nullopt, std::nullopt, gate};

@@ -33,6 +33,10 @@ struct NodeOptions {
 // the actor system (actors/spinning_scheduler.hpp).
 void configure_scheduler(caf::actor_system_config& cfg, config::LatencyMode mode = config::LatencyMode::sleep);
 
+// The last mode switch recorded in the history (an operator's, the rollout guard's) wins over the
+// config's mode; start_node applies it before any actor runs.
+void resume_mode(const NodeSettings& settings, storage::HistoryStore& store);
+
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options);
 

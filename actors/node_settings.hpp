@@ -1,7 +1,9 @@
 // What the actors need from the config, resolved once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,10 +15,28 @@
 
 namespace ptp::actors {
 
+// The mode in force, read by every position actor on every decision: the config's at start (or the
+// last switch recorded in the history), switched at run time by an operator or the rollout guard.
+// Copies share one flag: the settings are copied into the node once, and a switch must reach
+// every actor that holds them.
+class LiveMode {
+ public:
+  LiveMode(bool observe = true) : observe_(std::make_shared<std::atomic<bool>>(observe)) {}  // NOLINT: reads as a bool
+  LiveMode& operator=(bool observe) {
+    set(observe);
+    return *this;
+  }
+  operator bool() const { return observe_->load(std::memory_order_acquire); }  // NOLINT: true = observe
+  void set(bool observe) const { observe_->store(observe, std::memory_order_release); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> observe_;
+};
+
 struct NodeSettings {
   core::Exchange exchange = core::Exchange::sim;
   std::string account;
-  bool observe = true;
+  LiveMode observe{true};  // true: observe mode (decide and log, send nothing)
   core::StagePlan plan = core::StagePlan::default_plan();
   std::optional<core::Ratio> default_stop_pct;
   std::vector<core::Symbol> symbols;     // in config order
@@ -38,6 +58,7 @@ struct NodeSettings {
   // when set, replaces the share (tests).
   int order_budget_pct = 50;
   std::vector<core::RateWindow> order_budget;
+  core::GuardLimits guard;  // past either limit in an hour, the node switches itself to observe
 
   static NodeSettings from(const config::Config& cfg) {
     NodeSettings s;
@@ -52,6 +73,7 @@ struct NodeSettings {
     s.agent_interval = cfg.agent_interval;
     s.metrics_interval = cfg.metrics_interval;
     s.order_budget_pct = cfg.order_budget_pct;
+    s.guard = cfg.guard;
     return s;
   }
 

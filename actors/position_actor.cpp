@@ -209,7 +209,7 @@ position_actor::behavior_type position(self_ptr self, PositionDeps deps, storage
       [=](status_atom) {
         auto& st = self->state;
         auto promise = self->make_response_promise<PositionStatus>();
-        PositionStatus status{st.rec, {}, st.last_mark};
+        PositionStatus status{st.rec, {}, st.last_mark, st.filters};
         self->request(st.deps.persistence, caf::infinite, load_atom_v, st.rec.position.key)
             .then(
                 [=](const std::optional<storage::PositionRecord>&, std::vector<storage::StageRecord> recorded) mutable {

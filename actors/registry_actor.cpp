@@ -159,6 +159,14 @@ registry_actor::behavior_type registry(self_ptr self, PositionDeps deps, market_
         }
         return promise;
       },
+      [=](mark_atom, const core::Symbol& symbol) {
+        // The fresh price every caller's request is evaluated at (the API's check states what is due at it).
+        auto promise = self->make_response_promise<core::Price>();
+        with_fresh_price(
+            self, symbol, [=](core::Price p, bool) mutable { promise.deliver(p); },
+            [=](core::Outcome why) mutable { promise.deliver(caf::make_error(caf::sec::runtime_error, why.str())); });
+        return promise;
+      },
       [=](drain_atom) { return ask_all(self, drain_atom_v); },
       [=](idle_atom) { return ask_all(self, idle_atom_v); },
       [=](status_atom) {

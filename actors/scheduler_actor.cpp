@@ -67,7 +67,9 @@ scheduler_actor::behavior_type scheduler(self_ptr self, SettingsPtr settings, re
   self->state.settings = settings;
   self->state.registry = std::move(registry);
   self->delayed_send(self, settings->health_check_interval, health_atom_v);
-  self->delayed_send(self, settings->agent_interval, agent_atom_v);
+  // A zero interval turns the internal agent off: a real agent reaches the node through the API.
+  const bool agent_on = settings->agent_interval.count() > 0;
+  if (agent_on) self->delayed_send(self, settings->agent_interval, agent_atom_v);
   return {
       [=](health_atom) {
         run(self, core::Caller::health_check, self->state.health_running);

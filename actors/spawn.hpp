@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <caf/fwd.hpp>
 
@@ -33,7 +34,9 @@ exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::
 // The gate is the quiet-band check the feeding threads run before a tick becomes a message: market
 // data publishes each symbol's band to it, metrics adds the ticks it decided to the totals.
 market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics, std::shared_ptr<core::TickGate> gate);
-metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate);
+// `persistence`: where the rollout guard records its switch to observe (none: not recorded).
+metrics_actor spawn_metrics(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<core::TickGate> gate,
+                            std::optional<persistence_actor> persistence = std::nullopt);
 // Writes the JSON metrics line and the human summary line to the log.
 void log_metrics(const MetricsSnapshot& m);
 

@@ -75,6 +75,16 @@ std::string check_report(const config::Config& cfg, bool (*env_is_set)(const cha
                        env_is_set(e.api_key_env.c_str()) ? "set" : "NOT SET", e.api_secret_env,
                        env_is_set(e.api_secret_env.c_str()) ? "set" : "NOT SET");
   }
+  out += cfg.api.enabled
+             ? fmt::format("api:        http://{} (MCP /mcp, REST /v1, /metrics), bearer token from ${} ({}){}\n",
+                           cfg.api.listen(), cfg.api.token_env, env_is_set(cfg.api.token_env.c_str()) ? "set" : "NOT SET",
+                           cfg.api.allow_remote ? ", remote clients allowed" : "")
+             : std::string("api:        off\n");
+  if (cfg.guard.configured()) {
+    const auto limit = [](const std::optional<std::uint32_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
+    out += fmt::format("guard:      observe past {} executions or {} failures an hour\n",
+                       limit(cfg.guard.max_executions_per_hour), limit(cfg.guard.max_failures_per_hour));
+  }
   if (cfg.sim) {
     const auto& sim = *cfg.sim;
     out += fmt::format("simulator:  seed={} tick_interval={} drift={}%/tick volatility={}%/tick{}\n", sim.seed,

@@ -8,6 +8,8 @@
 
 #include "actors/error_text.hpp"
 #include "actors/node.hpp"
+#include "api/node_gateway.hpp"
+#include "api/server.hpp"
 #include "app/summary.hpp"
 #include "sim/sim_exchange.hpp"
 #include "exchange/venue.hpp"
@@ -65,6 +67,15 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     return 1;
   }
   const std::shared_ptr<exchange::SimExchange> sim = venue->simulator();
+  std::string api_token;  // never logged
+  if (cfg.api.enabled) {
+    try {
+      api_token = api::token_from_env(cfg.api);
+    } catch (const api::ApiStartError& e) {
+      spdlog::critical("cannot start: {}", e.what());
+      return 1;
+    }
+  }
 
   const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
   const auto started = core::Clock::now();
@@ -84,6 +95,19 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     if (cfg.sim) options.feed_interval = cfg.sim->tick_interval;
     auto node = actors::start_node(sys, settings, venue->exchange(), store, options);
     venue->start_feeds({actors::tick_sink(node), actors::reconcile_trigger(node)});
+    std::unique_ptr<api::NodeGateway> gateway;
+    std::unique_ptr<api::ApiServer> api_server;
+    if (cfg.api.enabled) {
+      gateway = std::make_unique<api::NodeGateway>(sys, node, settings);
+      try {
+        api_server = std::make_unique<api::ApiServer>(cfg.api, api_token, *gateway);
+      } catch (const api::ApiStartError& e) {
+        spdlog::critical("cannot start: {}", e.what());
+        venue->stop_feeds();
+        actors::stop_node(sys, node);
+        return 1;
+      }
+    }
     {
       caf::scoped_actor self{sys};
       self->request(node.registry, std::chrono::seconds(30), actors::reconcile_atom_v)
@@ -96,6 +120,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     }
     stop_reason = wait_for_stop(stop_signals, run_for);
     spdlog::info("ptp-node stopping ({}): waiting for stages in flight", stop_reason);
+    if (api_server) api_server->stop();  // no new request reaches the actors from here on
     {
       caf::scoped_actor self{sys};
       self->request(node.metrics, std::chrono::seconds(5), actors::get_atom_v)

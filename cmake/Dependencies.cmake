@@ -10,6 +10,10 @@ include(Catch)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)   # PkgConfig::LMDB
+# The node's HTTP API (api/). Debian's cpp-httplib is a compiled library: its .pc file carries the
+# defines (OpenSSL, zlib, brotli support) the header must be compiled with to match it.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # PkgConfig::HTTPLIB
+find_package(nlohmann_json 3 REQUIRED)   # nlohmann_json::nlohmann_json (API bodies; simdjson stays on the tick path)
 
 # CAF 0.17.6 (Debian) ships no CMake config and no .pc file: hand-made imported targets.
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)

@@ -17,17 +17,29 @@ class LatencyHistogram {
     const std::uint64_t v = value < 0 ? 0 : static_cast<std::uint64_t>(value);
     ++counts_[index(v)];
     ++total_;
+    sum_ += v;
     if (v > max_) max_ = v;
   }
 
   void merge(const LatencyHistogram& o) {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += o.counts_[i];
     total_ += o.total_;
+    sum_ += o.sum_;
     if (o.max_ > max_) max_ = o.max_;
   }
 
   std::uint64_t count() const { return total_; }
   std::int64_t max() const { return static_cast<std::int64_t>(max_); }
+  std::uint64_t sum() const { return sum_; }
+
+  // Recordings certainly at or below `value`: those of every bucket whose upper edge is (a
+  // cumulative histogram bucket, as Prometheus exposes it; at most one bucket's worth low).
+  std::uint64_t count_at_most(std::int64_t value) const {
+    if (value < 0) return 0;
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < counts_.size() && upper_edge(i) <= static_cast<std::uint64_t>(value); ++i) n += counts_[i];
+    return n;
+  }
 
   // The value at quantile q (0..1): the upper edge of its bucket (never below the true value).
   std::int64_t percentile(double q) const {
@@ -63,6 +75,7 @@ class LatencyHistogram {
 
   std::array<std::uint64_t, 60 * kSub> counts_{};
   std::uint64_t total_ = 0;
+  std::uint64_t sum_ = 0;
   std::uint64_t max_ = 0;
 };
 

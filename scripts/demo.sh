@@ -20,7 +20,21 @@ scripts/build.sh build
 # history too (a real node keeps its data directory: that history is what prevents repeats).
 if [[ "$mode" == sim ]]; then
   rm -rf build/data/demo
-  exec build/ptp-node --config configs/demo.toml --run-for 45s "$@"
+  mkdir -p build/data
+  # The API on: a copy of the config with enabled = true, and a token of its own unless one is set.
+  sed 's/^enabled = false /enabled = true  /' configs/demo.toml > build/data/demo-api.toml
+  if [[ -z "${PTP_API_TOKEN:-}" ]]; then
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > build/data/demo-api-token)
+    PTP_API_TOKEN=$(cat build/data/demo-api-token)
+    export PTP_API_TOKEN
+    token_hint="PTP_API_TOKEN=\$(cat build/data/demo-api-token) "
+  else
+    token_hint=""
+  fi
+  api=$(sed -n 's/^listen = "\([^"]*\)".*/\1/p' build/data/demo-api.toml)
+  echo "demo: the node's API is on http://${api} (MCP: POST /mcp, operator: /v1/..., bearer token in \$PTP_API_TOKEN)"
+  echo "demo: from another shell:  ${token_hint}build/ptp-ctl positions"
+  exec build/ptp-node --config build/data/demo-api.toml --run-for 45s "$@"
 fi
 
 rm -rf "build/data/${mode}-demo"

@@ -279,7 +279,7 @@ void restore_failed_stage_records(LmdbEnv& env) {
 
 std::unique_ptr<LmdbEnv> open_env(const std::string& dir, std::size_t map_size) {
   auto env = std::make_unique<LmdbEnv>(dir, map_size,
-                                       std::initializer_list<const char*>{"positions", "stages", "events", "meta"});
+                                       std::initializer_list<const char*>{"positions", "stages", "events", "meta", "modes"});
   restore_failed_stage_records(*env);
   return env;
 }

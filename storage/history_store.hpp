@@ -5,6 +5,7 @@
 //             stages     key.str() "/" stage             -> StageRecord   (the latest per stage: the dedupe)
 //             events     key.str() "/" time "/" stage    -> StageRecord   (every outcome, append-only)
 //             meta       name                           -> marks of one-time upgrades done to the data
+//             modes      time                           -> ModeChange (every run-time mode switch; mode_log.cpp)
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mode_change.hpp"
 #include "storage/records.hpp"
 
 namespace ptp::storage {
@@ -65,6 +67,11 @@ class HistoryStore {
                                    core::Clock::time_point to);
 
   const std::string& dir() const;
+
+  // Run-time mode switches (an operator, the rollout guard), oldest first: the last one is the mode
+  // in force, whatever the config says (storage/mode_log.cpp).
+  void record_mode(const core::ModeChange& change);
+  std::vector<core::ModeChange> mode_changes();
 
   // After a fatal LMDB error (MDB_PANIC: a commit's meta-page write failed, as when the disk fills
   // up or turns read-only mid-commit) the environment refuses every transaction until it is

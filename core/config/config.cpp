@@ -1,5 +1,6 @@
 #include "core/config/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
@@ -78,6 +79,13 @@ class Section {
     return string(key, expected);
   }
 
+  bool boolean(std::string_view key, bool fallback) const {
+    const toml::node* n = get(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail(n, key, "expected true or false, got " + type_name(*n));
+    return n->as_boolean()->get();
+  }
+
   std::int64_t integer(std::string_view key, std::string_view expected) const {
     const toml::node& n = required(key, expected);
     if (!n.is_integer()) fail(&n, key, "expected " + std::string(expected) + ", got " + type_name(n));
@@ -121,14 +129,15 @@ class Section {
     return fixed<T>(key, expected);
   }
 
-  Millis duration(std::string_view key, Millis fallback) const {
+  // `zero_is_off`: "0s" is accepted and means the timer is off.
+  Millis duration(std::string_view key, Millis fallback, bool zero_is_off = false) const {
     if (!has(key)) return fallback;
     constexpr std::string_view expected = "a duration string such as \"250ms\", \"30s\", \"5m\" or \"1h\"";
     const toml::node& n = required(key, expected);
     if (!n.is_string()) fail(&n, key, "expected " + std::string(expected) + ", got " + type_name(n));
     try {
       Millis d = parse_duration(n.as_string()->get());
-      if (d.count() <= 0) fail(&n, key, "must be longer than zero");
+      if (d.count() < 0 || (d.count() == 0 && !zero_is_off)) fail(&n, key, "must be longer than zero");
       return d;
     } catch (const std::invalid_argument& e) {
       fail(&n, key, e.what());
@@ -221,6 +230,48 @@ void check_url(const Section& s, std::string_view key, const std::string& url,
   std::string_view host = rest.substr(0, rest.find_first_of("/:?"));
   if (host.empty()) s.fail(s.get(key), key, "URL \"" + url + "\" has no host");
   if (rest.find_first_of(" \t\n") != std::string_view::npos) s.fail(s.get(key), key, "URL \"" + url + "\" contains whitespace");
+}
+
+// "HOST:PORT" or "[IPV6]:PORT" into the settings; the host must be loopback unless allow_remote.
+void read_listen(const Section& api, ApiSettings& out) {
+  constexpr std::string_view expected = "\"HOST:PORT\" such as \"127.0.0.1:8765\" or \"[::1]:8765\"";
+  const std::string text = api.string("listen", expected);
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) api.fail(api.get("listen"), "listen", "expected " + std::string(expected) + ", got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = text.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535)
+    api.fail(api.get("listen"), "listen", "port \"" + port + "\" is not a number from 0 to 65535");
+  if (host.empty() || host.find_first_of(" \t/[]") != std::string::npos)
+    api.fail(api.get("listen"), "listen", "host \"" + host + "\" is not an address or host name");
+  out.host = host;
+  out.port = static_cast<std::uint16_t>(value);
+}
+
+ApiSettings read_api(const Section& api) {
+  api.allow_only({"enabled", "listen", "token_env", "allow_remote", "requests_per_second"});
+  ApiSettings out;
+  out.enabled = api.boolean("enabled", true);
+  out.allow_remote = api.boolean("allow_remote", false);
+  if (api.has("listen")) read_listen(api, out);
+  if (api.has("token_env")) {
+    out.token_env = api.string("token_env", "an environment variable name such as \"PTP_API_TOKEN\"");
+    check_env_name(api, "token_env", out.token_env);
+  }
+  if (api.has("requests_per_second")) {
+    const std::int64_t rate = api.integer("requests_per_second", "a whole number of requests per second");
+    if (rate < 1 || rate > 100'000)
+      api.fail(api.get("requests_per_second"), "requests_per_second", "must be from 1 to 100000, got " + std::to_string(rate));
+    out.requests_per_second = static_cast<std::uint32_t>(rate);
+  }
+  if (out.enabled && !out.allow_remote && !is_loopback_host(out.host))
+    api.fail(api.get("listen"), "listen",
+             out.host + " is not a loopback address: the API would be reachable from other machines; set "
+                        "api.allow_remote = true to allow it");
+  return out;
 }
 
 core::StagePlan read_plan(const Section& plan) {
@@ -474,7 +525,7 @@ Config parse_config(std::string_view text, const std::string& source) {
     throw ConfigError(out.str());
   }
   Section top(root, source, "");
-  top.allow_only({"node", "schedule", "plan", "exchange", "sim"});
+  top.allow_only({"node", "schedule", "plan", "exchange", "sim", "api", "guard"});
 
   Config cfg;
   cfg.source = source;
@@ -554,12 +605,23 @@ Config parse_config(std::string_view text, const std::string& source) {
   if (auto sched = top.subtable("schedule")) {
     sched->allow_only({"health_check_interval", "agent_interval", "dedupe_window", "metrics_interval"});
     cfg.health_check_interval = sched->duration("health_check_interval", cfg.health_check_interval);
-    cfg.agent_interval = sched->duration("agent_interval", cfg.agent_interval);
+    cfg.agent_interval = sched->duration("agent_interval", cfg.agent_interval, /*zero_is_off=*/true);
     cfg.dedupe_window = sched->duration("dedupe_window", cfg.dedupe_window);
     cfg.metrics_interval = sched->duration("metrics_interval", cfg.metrics_interval);
   }
 
   if (auto plan = top.subtable("plan")) cfg.plan = read_plan(*plan);
+  if (auto api = top.subtable("api")) cfg.api = read_api(*api);
+  if (auto guard = top.subtable("guard")) {
+    guard->allow_only({"max_executions_per_hour", "max_failures_per_hour"});
+    for (const char* key : {"max_executions_per_hour", "max_failures_per_hour"}) {
+      if (!guard->has(key)) continue;
+      const std::int64_t n = guard->integer(key, "a whole number per hour");
+      if (n < 1 || n > 1'000'000) guard->fail(guard->get(key), key, "must be from 1 to 1000000, got " + std::to_string(n));
+      (std::string_view(key) == "max_executions_per_hour" ? cfg.guard.max_executions_per_hour
+                                                          : cfg.guard.max_failures_per_hour) = static_cast<std::uint32_t>(n);
+    }
+  }
 
   auto exchange = top.subtable("exchange");
   auto sim = top.subtable("sim");
@@ -579,6 +641,28 @@ Config parse_config(std::string_view text, const std::string& source) {
     cfg.endpoints = read_endpoints(*exchange);
   }
   return cfg;
+}
+
+std::string ApiSettings::listen() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8 in dotted quads.
+  if (host.rfind("127.", 0) != 0) return false;
+  int parts = 0;
+  std::size_t i = 0;
+  while (i <= host.size()) {
+    const std::size_t dot = std::min(host.find('.', i), host.size());
+    unsigned v = 0;
+    const auto [end, ec] = std::from_chars(host.data() + i, host.data() + dot, v);
+    if (dot == i || ec != std::errc{} || end != host.data() + dot || v > 255) return false;
+    ++parts;
+    i = dot + 1;
+  }
+  return parts == 4;
 }
 
 Config load_config_file(const std::string& path) {

@@ -11,6 +11,7 @@
 
 #include "core/decimal.hpp"
 #include "core/filters.hpp"
+#include "core/rollout_guard.hpp"
 #include "core/side.hpp"
 #include "core/stage_plan.hpp"
 #include "core/symbol.hpp"
@@ -76,6 +77,22 @@ struct SimSettings {
   const SimInstrument* instrument(const core::Symbol& s) const;
 };
 
+// The node's HTTP API (api/): MCP for AI agents, REST and metrics for operators. Off unless the
+// config has an [api] table; on with one, unless `enabled = false`.
+struct ApiSettings {
+  bool enabled = false;
+  std::string host = "127.0.0.1";   // `listen` = "HOST:PORT" ("[::1]:8765" for IPv6)
+  std::uint16_t port = 8765;        // 0: a port the OS picks (tests)
+  std::string token_env = "PTP_API_TOKEN";  // the NAME of the variable holding the bearer token
+  bool allow_remote = false;        // required to listen on anything but loopback
+  std::uint32_t requests_per_second = 20;  // the whole server's request rate (burst: the same number)
+
+  std::string listen() const;  // "127.0.0.1:8765"
+};
+
+// 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(std::string_view host);
+
 struct Config {
   std::string source;  // the file it came from
   core::Exchange exchange = core::Exchange::sim;
@@ -89,13 +106,15 @@ struct Config {
   int order_budget_pct = 50;  // of the exchange's order limits, for this node (the rest: other trading)
 
   Millis health_check_interval{std::chrono::minutes(5)};
-  Millis agent_interval{std::chrono::minutes(15)};
+  Millis agent_interval{std::chrono::minutes(15)};  // 0: no internal agent tick (a real agent uses the API)
   Millis dedupe_window{std::chrono::seconds(30)};
   Millis metrics_interval{std::chrono::seconds(60)};
 
   core::StagePlan plan = core::StagePlan::default_plan();
   std::optional<ExchangeEndpoints> endpoints;  // binance, gateio
   std::optional<SimSettings> sim;              // sim
+  ApiSettings api;
+  core::GuardLimits guard;  // [guard]: none set, no guard
 
   bool manages(const core::Symbol& s) const;
 };

@@ -161,7 +161,7 @@ TEST_CASE("every error names the file, line, key and what was expected", "[confi
   const std::string all = kNode + kSim;
   const std::vector<Case> cases = {
       {kNode + "colour = 1\n" + kSim, "test.toml:8:1: node.colour: unknown key"},
-      {"[nodes]\n", "nodes: unknown key (allowed here: node, schedule, plan, exchange, sim)"},
+      {"[nodes]\n", "nodes: unknown key (allowed here: node, schedule, plan, exchange, sim, api, guard)"},
       {"x = [", "test.toml:1:6: TOML syntax error"},
       {kSim, "node: missing; expected a [node] table"},
       {with(all, "exchange = \"sim\"", "exchange = \"bybit\""), "node.exchange: unknown exchange \"bybit\""},
@@ -250,6 +250,67 @@ TEST_CASE("an API secret pasted in place of a variable name is rejected without 
   CHECK_THAT(msg, Catch::Contains("exchange.api_key_env: expected the NAME of an environment variable"));
   CHECK_THAT(msg, !Catch::Contains(secret));
   CHECK_THAT(msg, !Catch::Contains("vmPUZE6"));
+}
+
+TEST_CASE("the api table turns the API on with loopback defaults", "[config]") {
+  const std::string all = kNode + kSim;
+  CHECK_FALSE(parse(all).api.enabled);  // no [api]: no API
+  const auto on = parse(all + "[api]\n").api;
+  CHECK(on.enabled);
+  CHECK(on.listen() == "127.0.0.1:8765");
+  CHECK(on.token_env == "PTP_API_TOKEN");
+  CHECK_FALSE(on.allow_remote);
+  const auto set = parse(all + "[api]\nlisten = \"[::1]:0\"\ntoken_env = \"MY_TOKEN\"\nrequests_per_second = 5\n").api;
+  CHECK(set.host == "::1");
+  CHECK(set.port == 0);
+  CHECK(set.listen() == "[::1]:0");
+  CHECK(set.token_env == "MY_TOKEN");
+  CHECK(set.requests_per_second == 5);
+  const auto remote = parse(all + "[api]\nlisten = \"0.0.0.0:9000\"\nallow_remote = true\n").api;
+  CHECK(remote.host == "0.0.0.0");
+  CHECK_FALSE(parse(all + "[api]\nenabled = false\nlisten = \"10.0.0.1:1\"\n").api.enabled);
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) CHECK(config::is_loopback_host(host));
+  for (const char* host : {"0.0.0.0", "10.0.0.1", "127.0.0", "127.0.0.256", "128.0.0.1", "::", "example.com"})
+    CHECK_FALSE(config::is_loopback_host(host));
+}
+
+TEST_CASE("api errors name the key and refuse a remote listener by default", "[config]") {
+  const std::string all = kNode + kSim;
+  struct Case {
+    std::string api;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"listen = \"0.0.0.0:8765\"\n", "api.listen: 0.0.0.0 is not a loopback address"},
+      {"listen = \"8765\"\n", "api.listen: expected \"HOST:PORT\""},
+      {"listen = \"127.0.0.1:99999\"\n", "api.listen: port \"99999\" is not a number from 0 to 65535"},
+      {"listen = \"127.0.0.1:\"\n", "api.listen: port \"\" is not a number"},
+      {"listen = 8765\n", "api.listen: expected \"HOST:PORT\""},
+      {"enabled = \"yes\"\n", "api.enabled: expected true or false, got a string"},
+      {"token_env = \"my token\"\n", "api.token_env: expected the NAME of an environment variable"},
+      {"token = \"x\"\n", "api.token: unknown key (allowed here: enabled, listen, token_env, allow_remote"},
+      {"requests_per_second = 0\n", "api.requests_per_second: must be from 1 to 100000, got 0"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.api);
+    CHECK_THAT(error_of(all + "[api]\n" + c.api), Catch::Contains(c.expected));
+  }
+}
+
+TEST_CASE("the guard table sets the hourly limits", "[config]") {
+  CHECK_FALSE(parse(kNode + kSim).guard.configured());
+  const auto g = parse(kNode + kSim + "[guard]\nmax_executions_per_hour = 20\n").guard;
+  CHECK(g.max_executions_per_hour == 20u);
+  CHECK_FALSE(g.max_failures_per_hour);
+  CHECK_THAT(error_of(kNode + kSim + "[guard]\nmax_failures_per_hour = 0\n"),
+             Catch::Contains("guard.max_failures_per_hour: must be from 1 to 1000000, got 0"));
+  CHECK_THAT(error_of(kNode + kSim + "[guard]\nmax_trades = 1\n"), Catch::Contains("guard.max_trades: unknown key"));
+}
+
+TEST_CASE("agent_interval 0s turns the internal agent off", "[config]") {
+  CHECK(parse(kNode + "[schedule]\nagent_interval = \"0s\"\n" + kSim).agent_interval.count() == 0);
+  CHECK_THAT(error_of(kNode + "[schedule]\nhealth_check_interval = \"0s\"\n" + kSim),
+             Catch::Contains("schedule.health_check_interval: must be longer than zero"));
 }
 
 TEST_CASE("durations parse with units and reject everything else", "[config]") {

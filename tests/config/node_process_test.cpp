@@ -47,6 +47,7 @@ TEST_CASE("ptp-node --check on the demo config prints each position's stage pric
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.output, Catch::Contains("demo.toml: OK"));
   CHECK_THAT(r.output, Catch::Contains("health_check_interval=10s"));
+  CHECK_THAT(r.output, Catch::Contains("api:        off"));  // scripts/demo.sh turns it on
   // ETH short @ 3000, stop 3045: 1R = 45, stage 1 at 2955, stage 2 at 2910, TP at 5R = 2775
   CHECK_THAT(r.output, Catch::Contains("ETH_USDT short 2.4 @ 3000, initial stop 3045"));
   CHECK_THAT(r.output, Catch::Contains("trigger           2955  close 0.8"));

@@ -252,3 +252,24 @@ TEST_CASE("a disk that turns read-only: every write is a clear storage error, re
   CHECK(store.position(rec.position.key)->position.remaining_size.str() == "1");
   CHECK(store.begin_stage(intent(rec.position.key, 1)).result == HistoryStore::BeginResult::started);
 }
+
+TEST_CASE("mode switches are kept in order with their reasons across reopening", "[storage]") {
+  test::TempDir dir;
+  const auto at = core::Clock::now();
+  {
+    HistoryStore store(dir.path());
+    CHECK(store.mode_changes().empty());
+    store.record_mode(core::ModeChange{true, "operator", "incident 7", at});
+    store.record_mode(core::ModeChange{false, "operator", "same instant, later", at});
+    store.record_mode(core::ModeChange{true, "guard", "rollout guard: 3 failures", at + std::chrono::seconds(1)});
+  }
+  HistoryStore store(dir.path());
+  const auto modes = store.mode_changes();
+  REQUIRE(modes.size() == 3);
+  CHECK(modes[0].observe);
+  CHECK(modes[0].reason == "incident 7");
+  CHECK_FALSE(modes[1].observe);
+  CHECK(modes[1].reason == "same instant, later");
+  CHECK(modes[2].by == "guard");
+  CHECK(modes[2].at == at + std::chrono::seconds(1));
+}

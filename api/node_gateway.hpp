@@ -1,0 +1,68 @@
+// The API's one door into the running node: request/response with a timeout to the node's actors,
+// called from the HTTP server's own threads (each call uses a scoped actor; no CAF worker ever
+// blocks on an HTTP client). Every execution goes to the registry with its caller, exactly as the
+// health check's and the market's do: the position actors' exactly-once rules hold for everyone.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "actors/node_settings.hpp"
+
+namespace caf {
+class actor_system;
+}
+namespace ptp::actors {
+struct NodeActors;
+}
+
+namespace ptp::api {
+
+// The node did not answer in time, or an actor failed: the HTTP answer is 503 with this text.
+class NodeUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class NodeGateway {
+ public:
+  NodeGateway(caf::actor_system& sys, const actors::NodeActors& node,
+              std::shared_ptr<const actors::NodeSettings> settings,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~NodeGateway();
+  NodeGateway(const NodeGateway&) = delete;
+  NodeGateway& operator=(const NodeGateway&) = delete;
+
+  std::vector<actors::PositionStatus> positions();
+  // The registry's execute, with the caller's name on it; the price is the health check's fresh one.
+  actors::ExecuteReply execute(const core::Symbol& symbol, core::Side side, core::Caller caller, core::StageId stage);
+  actors::MetricsSnapshot metrics();
+  actors::HistoryPage history(const actors::HistoryQuery& query);
+  // The price a request for `symbol` would be evaluated at now: the stream's while it is fresh, else
+  // the exchange's mark (the registry's one policy for every caller).
+  core::Price fresh_price(const core::Symbol& symbol);
+
+  // Records the switch in the history (synced), then switches every position actor's mode. Switches
+  // are serialized: the mode in force is always the last one recorded.
+  core::ModeChange switch_mode(bool observe, std::string by, std::string reason);
+  bool observing() const { return settings_->observe; }
+  // The switch in force (the last recorded: an operator's or the guard's, this run's or an earlier
+  // one's), or none: the config's mode.
+  std::optional<core::ModeChange> last_switch();
+
+  const actors::NodeSettings& settings() const { return *settings_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const actors::NodeSettings> settings_;
+  std::mutex mode_mutex_;
+};
+
+}  // namespace ptp::api
