@@ -5,16 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --interop
-# ccxt for the conformance test, at the versions package-lock.json pins (no install scripts run).
-# Without it (no npm registry) that one test reports itself skipped, or fails under CI.
-ccxt_dir=tests/interop/ccxt
-if ! cmp -s "$ccxt_dir/package-lock.json" "$ccxt_dir/node_modules/.ptp-installed-lock"; then
-  if (cd "$ccxt_dir" && npm ci --ignore-scripts --no-audit --no-fund); then
-    cp "$ccxt_dir/package-lock.json" "$ccxt_dir/node_modules/.ptp-installed-lock"
-  else
-    echo "test: npm ci failed in $ccxt_dir; the ccxt conformance test will not run" >&2
+# ccxt for the conformance tests and the official MCP SDK for the agent interop test, at the versions
+# their package-lock.json files pin (no install scripts run). Without them (no npm registry) those
+# tests report themselves skipped, or fail under CI.
+for npm_dir in tests/interop/ccxt tests/interop/mcp; do
+  if ! cmp -s "$npm_dir/package-lock.json" "$npm_dir/node_modules/.ptp-installed-lock"; then
+    if (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund); then
+      cp "$npm_dir/package-lock.json" "$npm_dir/node_modules/.ptp-installed-lock"
+    else
+      echo "test: npm ci failed in $npm_dir; its interop test will not run" >&2
+    fi
   fi
-fi
+done
 PTP_BUILD_TYPE=Debug scripts/build.sh build/asan -DPTP_SANITIZE=ON -DPTP_WERROR=ON
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

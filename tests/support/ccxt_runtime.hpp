@@ -1,4 +1,4 @@
-// What the ccxt interop tests need from the machine: Node.js 18 or newer (ccxt's own floor; Debian
+// What the Node.js interop tests (ccxt, the MCP SDK) need from the machine: Node.js 18 or newer (ccxt's own floor; Debian
 // 12's 18.20 is checked) on the PATH and the locked packages installed (scripts/test.sh runs
 // `npm ci`). Without them a test reports itself skipped (exit 77), except in CI, where
 // PTP_REQUIRE_INTEROP makes it fail.
@@ -27,8 +27,8 @@ inline std::string find_on_path(const std::string& name) {
   return {};
 }
 
-// Why ccxt cannot run here, or empty.
-inline std::string missing_ccxt_prerequisite(const std::string& node, const std::string& ccxt_dir) {
+// Why `package` (installed in `dir`/node_modules) cannot run here, or empty.
+inline std::string missing_node_prerequisite(const std::string& node, const std::string& dir, const std::string& package) {
   if (node.empty()) return "node is not on the PATH";
   FILE* pipe = popen((node + " --version").c_str(), "r");
   char buf[64] = {};
@@ -37,21 +37,26 @@ inline std::string missing_ccxt_prerequisite(const std::string& node, const std:
   int major = 0;
   if (!read || std::sscanf(buf, "v%d", &major) != 1) return "cannot read `node --version`";
   if (major < 18) return std::string("Node.js ") + buf + " is older than 18";
-  if (!std::filesystem::exists(ccxt_dir + "/node_modules/ccxt/package.json"))
-    return "ccxt is not installed: run `npm ci --ignore-scripts` in " + ccxt_dir;
+  if (!std::filesystem::exists(dir + "/node_modules/" + package + "/package.json"))
+    return package + " is not installed: run `npm ci --ignore-scripts` in " + dir;
   return {};
 }
 
 // The node binary, or the test ends here: skipped (exit 77), or failed in CI.
-inline std::string node_for_ccxt_or_skip(const std::string& ccxt_dir, const std::string& test_name) {
+inline std::string node_for_package_or_skip(const std::string& dir, const std::string& package,
+                                            const std::string& test_name) {
   const std::string node = find_on_path("node");
-  if (const std::string why = missing_ccxt_prerequisite(node, ccxt_dir); !why.empty()) {
+  if (const std::string why = missing_node_prerequisite(node, dir, package); !why.empty()) {
     if (std::getenv("PTP_REQUIRE_INTEROP")) FAIL("the " << test_name << " cannot run: " << why);
     std::printf("SKIPPED: the %s cannot run: %s\n", test_name.c_str(), why.c_str());
     std::fflush(stdout);
     std::_Exit(77);
   }
   return node;
+}
+
+inline std::string node_for_ccxt_or_skip(const std::string& ccxt_dir, const std::string& test_name) {
+  return node_for_package_or_skip(ccxt_dir, "ccxt", test_name);
 }
 
 }  // namespace ptp::test
