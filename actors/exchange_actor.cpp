@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <utility>
 
@@ -123,7 +124,12 @@ caf::result<OrderReply> place_within_budget(self_ptr self, const OrderRequest& r
                  self->state.budget_pct > 0 ? fmt::format(", {}% of the exchange's limit", self->state.budget_pct) : "", placement_name(r.op), r.symbol.canonical(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(), st.waiting.size() + 1);
   auto promise = self->make_response_promise<OrderReply>();
-  st.waiting.push_back({r, promise, now});
+  // A stage's close goes before waiting stop and take-profit moves: the price that made it due may
+  // not last. Each position sends its orders one after the other, so no position's order changes.
+  auto at = r.op == Op::close ? std::find_if(st.waiting.begin(), st.waiting.end(),
+                                             [](const Waiting& w) { return w.request.op != Op::close; })
+                              : st.waiting.end();
+  st.waiting.insert(at, Waiting{r, promise, now});
   wake_later(self, wait);
   return promise;
 }
@@ -138,6 +144,21 @@ exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<e
   // CAF counts a detached actor's thread as done before the thread has ended, so the node may exit
   // while it still holds OpenSSL's state; it is released here, on that thread, as the actor ends.
   self->attach_functor([] { exchange::release_thread_crypto_state(); });
+  // Stopping with placements still waiting for the budget: each is answered, none was sent (CAF 0.17
+  // would drop the promises without a word, and their stages would wait forever).
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    auto& waiting = self->state.waiting;
+    if (!waiting.empty())
+      spdlog::warn("[exchange] stopping: {} order(s) waiting for the order budget were not sent", waiting.size());
+    for (auto& w : waiting) {
+      OrderReply rep;
+      rep.error = core::Reason::shutting_down;
+      rep.message = "the order was not sent: it was waiting for the order budget";
+      w.promise.deliver(rep);
+    }
+    waiting.clear();
+    self->quit(msg.reason);
+  });
   return {
       [=](snapshot_atom) {
         return guarded("positions", [&] {

@@ -40,6 +40,11 @@ market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer
   self->state.metrics = std::move(metrics);
   self->state.gate = std::move(gate);
   auto publish = [self](const core::Symbol& s) { self->state.gate->publish(s, self->state.router.quiet(s)); };
+  // After a change its sender held the gate open for (core::TickGate::hold).
+  auto publish_held = [self, publish](const core::Symbol& s) {
+    publish(s);
+    self->state.gate->release(s);
+  };
   return {
       [=](tick_atom, core::PriceTick tick) {
         auto& st = self->state;
@@ -54,14 +59,14 @@ market_data_actor::behavior_type market_data(market_data_actor::stateful_pointer
       },
       [=](subscribe_atom, const core::Symbol& s, position_actor p) {
         self->state.router.subscribe(s, std::move(p));
-        publish(s);
+        publish_held(s);
       },
       [=](band_atom, const core::Symbol& s, const position_actor& p, core::Price lower, core::Price upper) {
         self->state.router.set_band(s, p, core::QuietBand{lower, upper},
                                     [&](const position_actor& target, const core::PriceTick& t) {
                                       self->send(target, tick_atom_v, t);
                                     });
-        publish(s);
+        publish_held(s);
       },
       [=](unsub_atom, const core::Symbol& s, const position_actor& p) {
         self->state.router.unsubscribe(s, p);

@@ -47,7 +47,8 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
                metrics, {}, {}, std::nullopt, std::nullopt, gate};
   n.market_data = spawn_market_data(sys, n.metrics, gate);
   n.registry =
-      spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data}, n.market_data);
+      spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data, {}, gate},
+                     n.market_data);
   if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry);
   if (options.feed) n.sim_feed = spawn_sim_feed(sys, options.feed, n.market_data, options.feed_interval);
   return n;

@@ -11,6 +11,7 @@
 #include "actors/latency_trace.hpp"
 #include "actors/position_parts.hpp"
 #include "core/quiet_band.hpp"
+#include "core/tick_gate.hpp"
 #include "core/trailing_move.hpp"
 #include "exchange/failure_log.hpp"
 
@@ -32,6 +33,7 @@ void publish_band(self_ptr self) {
   auto& st = self->state;
   const auto band = st.draining ? core::QuietBand::never()
                                 : core::quiet_band(st.rec.position, st.book.executed(), st.deps.settings->plan);
+  if (st.deps.gate) st.deps.gate->hold(st.rec.position.key.symbol);
   self->send(st.deps.market_data, band_atom_v, st.rec.position.key.symbol, position_actor{self}, band.lower, band.upper);
 }
 

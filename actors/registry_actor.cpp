@@ -11,6 +11,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/registry_parts.hpp"
+#include "core/tick_gate.hpp"
 
 namespace ptp::actors {
 namespace registry_parts {
@@ -62,6 +63,7 @@ void spawn_for(self_ptr self, const storage::PositionRecord& rec, std::vector<st
   self->monitor(actor);
   st.actors[rec.position.key] = actor;
   st.by_slot[slot_of(rec.position.key)] = rec.position.key;
+  if (st.deps.gate) st.deps.gate->hold(rec.position.key.symbol);
   self->send(st.market_data, subscribe_atom_v, rec.position.key.symbol, actor);
 }
 

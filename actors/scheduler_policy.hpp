@@ -51,8 +51,11 @@ class waking_work_stealing : public caf::policy::work_stealing {
       {
         std::unique_lock<std::mutex> guard(own.waitdata.lock);
         own.waitdata.sleeping = true;
-        own.waitdata.cv.wait_for(guard, own.strategies[2].sleep_duration,
-                                 [&] { return own.asked_to_steal || !own.queue.empty(); });
+        // A peer's backlog counts too: a job queued while this worker was still spinning woke
+        // nobody (wake_one_sleeper found no sleeper), and would otherwise wait for the timeout.
+        own.waitdata.cv.wait_for(guard, own.strategies[2].sleep_duration, [&] {
+          return own.asked_to_steal || !own.queue.empty() || any_peer_has_work(self);
+        });
         own.waitdata.sleeping = false;
         own.asked_to_steal = false;
       }
@@ -62,6 +65,15 @@ class waking_work_stealing : public caf::policy::work_stealing {
   }
 
  protected:
+  template <class Worker>
+  static bool any_peer_has_work(Worker* self) {
+    auto* parent = self->parent();
+    const size_t n = parent->num_workers();
+    for (size_t k = 1; k < n; ++k)
+      if (!d(parent->worker_by_id((self->id() + k) % n)).queue.empty()) return true;
+    return false;
+  }
+
   template <class Worker>
   static caf::resumable* steal_from_any(Worker* self) {
     auto* parent = self->parent();

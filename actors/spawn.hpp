@@ -49,6 +49,8 @@ struct PositionDeps {
   // The registry, asked for a reconcile when the exchange says a position is gone or smaller. Weak:
   // the registry holds its positions, and a strong handle back would keep both alive forever.
   caf::weak_actor_ptr registry = {};
+  // Held open for the position's symbol before each band or subscription is sent to market data.
+  std::shared_ptr<core::TickGate> gate = {};
 };
 
 position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage::PositionRecord record,

@@ -91,7 +91,7 @@ core::Price Operations::mark_of(const actors::PositionStatus& s, std::map<core::
   return p;
 }
 
-Json Operations::positions(const std::optional<std::string>& symbol) {
+Json Operations::each_position(const std::optional<std::string>& symbol, PositionView view) {
   std::optional<core::Symbol> only;
   if (symbol) only = managed_symbol(*symbol);
   Json out = Json::array();
@@ -99,23 +99,13 @@ Json Operations::positions(const std::optional<std::string>& symbol) {
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.record.position.key < b.record.position.key; });
   std::map<core::Symbol, core::Price> asked;
   for (const auto& s : all)
-    if (!only || s.record.position.key.symbol == *only)
-      out.push_back(position_view(s, node_.settings().plan, mark_of(s, asked)));
+    if (!only || s.record.position.key.symbol == *only) out.push_back(view(s, node_.settings().plan, mark_of(s, asked)));
   return out;
 }
 
-Json Operations::check(const std::optional<std::string>& symbol) {
-  std::optional<core::Symbol> only;
-  if (symbol) only = managed_symbol(*symbol);
-  Json out = Json::array();
-  auto all = node_.positions();
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.record.position.key < b.record.position.key; });
-  std::map<core::Symbol, core::Price> asked;
-  for (const auto& s : all)
-    if (!only || s.record.position.key.symbol == *only)
-      out.push_back(due_view(s, node_.settings().plan, mark_of(s, asked)));
-  return out;
-}
+Json Operations::positions(const std::optional<std::string>& symbol) { return each_position(symbol, position_view); }
+
+Json Operations::check(const std::optional<std::string>& symbol) { return each_position(symbol, due_view); }
 
 Execution Operations::execute(const PositionRef& ref, std::int64_t stage, core::Caller caller) {
   if (stage < 1) throw BadArgument("stage: expected a stage number from 1, got " + std::to_string(stage));

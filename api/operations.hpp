@@ -55,6 +55,9 @@ class Operations {
   // Each symbol's price asked once per request; the position's last mark when none can be had.
   core::Price mark_of(const actors::PositionStatus& s, std::map<core::Symbol, core::Price>& asked);
   core::Symbol managed_symbol(const std::string& text);
+  // One view per managed position (of `symbol` only, when named), in key order, each priced once.
+  using PositionView = Json (*)(const actors::PositionStatus&, const core::StagePlan&, core::Price);
+  Json each_position(const std::optional<std::string>& symbol, PositionView view);
 
   NodeGateway& node_;
 };

@@ -12,6 +12,7 @@
 
 #include "actors/node.hpp"
 #include "bench/clock.hpp"
+#include "bench/fixtures.hpp"
 #include "bench/report.hpp"
 #include "sim/sim_exchange.hpp"
 #include "storage/history_store.hpp"
@@ -47,14 +48,13 @@ struct IdleFigures {
 IdleFigures idle_run(const Options& o, bool spin, double seconds, double ticks_per_s) {
   std::vector<core::Symbol> syms;
   for (const char* b : {"BTC", "ETH", "SOL", "XRP"}) syms.emplace_back(b, "USDT");
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("ptp-bench-idle-{}", ::getpid());
-  std::filesystem::remove_all(dir);
+  const std::string dir = temp_dir("idle");
   auto settings = std::make_shared<actors::NodeSettings>();
   settings->exchange = core::Exchange::sim;
   settings->account = "bench";
   settings->set_symbols(syms);
   auto sim = std::make_shared<exchange::SimExchange>(idle_sim(syms));
-  auto store = std::make_shared<storage::HistoryStore>(dir.string());
+  auto store = std::make_shared<storage::HistoryStore>(dir);
   IdleFigures out{};
   {
     caf::actor_system_config cfg;

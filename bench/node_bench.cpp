@@ -9,6 +9,7 @@
 
 #include "actors/node.hpp"
 #include "bench/clock.hpp"
+#include "bench/fixtures.hpp"
 #include "bench/report.hpp"
 #include "sim/sim_exchange.hpp"
 #include "storage/history_store.hpp"
@@ -16,16 +17,6 @@
 namespace ptp::bench {
 namespace {
 
-std::string temp_dir(const char* name) {
-  auto p = std::filesystem::temp_directory_path() / fmt::format("ptp-bench-{}-{}", name, ::getpid());
-  std::filesystem::remove_all(p);
-  return p.string();
-}
-
-core::InstrumentFilters filters() {
-  return core::InstrumentFilters::in_base_units(core::Price::parse("0.01"), core::Qty::parse("0.001"),
-                                          core::Qty::parse("0.001"), core::Notional{});
-}
 
 std::vector<core::Symbol> symbols(int n) {
   std::vector<core::Symbol> out;
@@ -93,6 +84,7 @@ void tick_to_decision(Report& r, const Options& o, const LatencyRun& run) {
   for (int p = 0; p < run.positions; ++p) {
     const auto& sym = syms[static_cast<std::size_t>(p % run.symbols)];
     auto a = actors::spawn_position(sys, deps, record_for(sym, static_cast<std::uint32_t>(1 + p / run.symbols)), {}, filters());
+    node.gate->hold(sym);
     self->send(node.market_data, actors::subscribe_atom_v, sym, a);
     positions.push_back(a);
   }

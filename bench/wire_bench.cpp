@@ -19,6 +19,7 @@
 #include "actors/latency_trace.hpp"
 #include "actors/node.hpp"
 #include "bench/clock.hpp"
+#include "bench/fixtures.hpp"
 #include "bench/report.hpp"
 #include "core/client_order_id.hpp"
 #include "exchange/venue.hpp"
@@ -35,16 +36,6 @@ const core::Price kEntry = core::Price::parse("100");
 const core::Price kStop = core::Price::parse("99");        // 1R = 1: stage 1 at 101
 const core::Price kCrossing = core::Price::parse("101.5");  // above stage 1, below stage 2
 
-std::string temp_dir(const char* name) {
-  auto p = std::filesystem::temp_directory_path() / fmt::format("ptp-bench-{}-{}", name, ::getpid());
-  std::filesystem::remove_all(p);
-  return p.string();
-}
-
-core::InstrumentFilters filters() {
-  return core::InstrumentFilters::in_base_units(core::Price::parse("0.01"), core::Qty::parse("0.001"),
-                                                core::Qty::parse("0.001"), core::Notional{});
-}
 
 // One crossing's stamps: the node's trace points for the armed symbol (the first of each) and the
 // server's frame write and request read.

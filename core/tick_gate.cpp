@@ -43,6 +43,9 @@ bool TickGate::admit(const PriceTick& tick) {
   const std::int64_t received = tick.received_ns != 0 ? tick.received_ns : steady_now_ns();
   s->last_price.store(tick.price.units(), std::memory_order_relaxed);
   s->last_ns.store(received, std::memory_order_release);
+  // seq_cst against hold(): a tick that sees no hold either came before the change was sent (and is
+  // routed as if it reached market data before it), or after it was published (the new band).
+  if (s->holds.load() > 0) return true;
   if (!read_band(*s).contains(tick.price)) return true;
   const std::int64_t decided = steady_now_ns();
   std::lock_guard lock(quiet_mutex_);
@@ -50,6 +53,18 @@ bool TickGate::admit(const PriceTick& tick) {
   quiet_.decide_ns.record(decided - received);
   if (received > quiet_.newest_ns) quiet_.newest_ns = received;
   return false;
+}
+
+void TickGate::hold(const Symbol& symbol) {
+  if (Slot* s = slot(symbol)) s->holds.fetch_add(1);
+}
+
+void TickGate::release(const Symbol& symbol) {
+  Slot* s = slot(symbol);
+  if (!s) return;
+  std::int64_t n = s->holds.load();
+  while (n > 0 && !s->holds.compare_exchange_weak(n, n - 1)) {
+  }
 }
 
 TickGate::Last TickGate::last(const Symbol& symbol) const {

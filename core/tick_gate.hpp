@@ -34,6 +34,13 @@ class TickGate {
   // The market-data actor only: the band inside which no subscriber of `symbol` cares.
   void publish(const Symbol& symbol, QuietBand band);
 
+  // Whoever sends market data a change that may narrow a symbol's band (a new subscriber, a
+  // position's new band) holds the gate open for the symbol first, and market data releases it
+  // once it has published the band that follows: a tick in between is admitted (it queues behind
+  // the change, as it did before the gate), never decided quiet against the band before it.
+  void hold(const Symbol& symbol);
+  void release(const Symbol& symbol);  // never below zero
+
   struct Last {
     bool known = false;
     Price price;
@@ -58,6 +65,7 @@ class TickGate {
     std::atomic<std::int64_t> upper{QuietBand::everything_crosses().upper.units()};
     std::atomic<std::int64_t> last_price{0};
     std::atomic<std::int64_t> last_ns{0};
+    std::atomic<std::int64_t> holds{0};  // changes sent to market data and not yet published
   };
   Slot* slot(const Symbol& symbol) const;
   static QuietBand read_band(const Slot& s);

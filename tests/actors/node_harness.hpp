@@ -111,10 +111,11 @@ class NodeHarness {
     return out;
   }
 
-  // A market tick through the market-data actor, as a websocket source would send it.
+  // A market tick as a websocket source hands it over: through the tick gate (a tick inside every
+  // band is decided there), then to the market-data actor.
   void tick(const char* symbol, const char* price) {
     auto t = sim_->set_mark(core::Symbol::parse(symbol), core::Price::parse(price));
-    self_->send(node_.market_data, actors::tick_atom_v, t);
+    if (node_.gate->admit(t)) self_->send(node_.market_data, actors::tick_atom_v, t);
   }
 
   // Waits until the ticks sent so far have reached the position actors and no stage is in flight.
@@ -147,7 +148,7 @@ class NodeHarness {
   actors::NodeActors& node() { return node_; }
   // What a position actor spawned by the test itself needs (the registry's are out of reach).
   actors::PositionDeps position_deps() const {
-    return {settings_, node_.exchange, node_.persistence, node_.metrics, node_.market_data};
+    return {settings_, node_.exchange, node_.persistence, node_.metrics, node_.market_data, {}, node_.gate};
   }
 
  private:

@@ -1,33 +1,20 @@
 // The real ptp-ctl binary against the real node's API on loopback.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <string>
 
 #include "api_fixture.hpp"
+#include "../support/run_command.hpp"
 
 using namespace ptp;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using Run = ptp::test::CommandRun;
 
 Run ctl(const std::string& args, const std::string& env) {
-  const std::string cmd = "env " + env + " " + PTP_CTL_BINARY + " " + args + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return ptp::test::run_command("env " + env + " " + PTP_CTL_BINARY + " " + args);
 }
 
 }  // namespace

@@ -2,32 +2,19 @@
 // cleanly with it.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "../support/temp_dir.hpp"
+#include "../support/run_command.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
+using Run = ptp::test::CommandRun;
 
 Run run_node(const std::string& args, const std::string& env) {
-  const std::string cmd = "env " + env + " " + PTP_NODE_BINARY + " " + args + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return ptp::test::run_command("env " + env + " " + PTP_NODE_BINARY + " " + args);
 }
 
 std::string write_config(const ptp::test::TempDir& dir, const std::string& api) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "../support/resends.hpp"
+#include "../support/run_command.hpp"
 #include "api/guards.hpp"
 #include "api_fixture.hpp"
 
@@ -237,13 +238,7 @@ TEST_CASE("metrics are Prometheus text that promtool accepts", "[api][metrics]")
   test::TempDir dir;
   const std::string path = dir.sub("metrics.txt");
   { std::ofstream(path) << r.body; }
-  const std::string cmd = "promtool check metrics < " + path + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[1024];
-  std::size_t got;
-  while ((got = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, got);
-  INFO(out);
-  CHECK(pclose(pipe) == 0);
+  const auto run = test::run_command("promtool check metrics < " + path);
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
 }

@@ -1,7 +1,6 @@
 // Runs the real ptp-node binary as a user would.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,27 +12,16 @@
 #include <thread>
 
 #include "../support/child_process.hpp"
+#include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/data_dir_lock.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using Run = ptp::test::CommandRun;
 
 Run run_node(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + PTP_NODE_BINARY + " " + args + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return ptp::test::run_command(env + " " + PTP_NODE_BINARY + " " + args);
 }
 
 const std::string kConfigs = std::string(PTP_SOURCE_DIR) + "/configs/";

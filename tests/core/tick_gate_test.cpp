@@ -59,3 +59,22 @@ TEST_CASE("the router's quiet band is what the gate is given", "[tick_gate]") {
   CHECK(q.lower == Price::parse("99"));
   CHECK(q.upper == Price::parse("100.5"));
 }
+
+TEST_CASE("a band change on its way to market data holds the gate open until it is published", "[tick_gate]") {
+  TickGate gate({kEth});
+  gate.publish(kEth, QuietBand{Price::parse("99"), Price::parse("101")});
+  // A new position with a trigger at 100 subscribes: until market data has published the band that
+  // includes it, a tick at 100 must reach market data (queued behind the subscription).
+  gate.hold(kEth);
+  gate.hold(kEth);  // and a band update from another position
+  CHECK(gate.admit(tick(kEth, "100")));
+  gate.publish(kEth, QuietBand{Price::parse("99"), Price::parse("100")});
+  gate.release(kEth);
+  CHECK(gate.admit(tick(kEth, "99.5")));  // the second change is not published yet
+  gate.release(kEth);
+  CHECK_FALSE(gate.admit(tick(kEth, "99.5")));
+  gate.release(kEth);  // an unmatched release does not open the gate below zero
+  CHECK_FALSE(gate.admit(tick(kEth, "99.5")));
+  gate.hold(kEth);
+  CHECK(gate.admit(tick(kEth, "99.5")));
+}

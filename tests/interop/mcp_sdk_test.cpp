@@ -12,6 +12,7 @@
 
 #include "../api/api_fixture.hpp"
 #include "../support/ccxt_runtime.hpp"
+#include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
 
 using namespace ptp;
@@ -21,15 +22,10 @@ namespace {
 
 // Runs the SDK client against `url`; one parsed JSON object per line it printed.
 std::vector<Json> run_sdk_client(const std::string& node, const std::string& url) {
-  const std::string cmd = node + " " PTP_MCP_DIR "/sdk_client.mjs " + url + " " + test::kToken + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-  const int status = pclose(pipe);
+  const auto run = test::run_command(node + " " PTP_MCP_DIR "/sdk_client.mjs " + url + " " + test::kToken);
+  const std::string& out = run.output;
   INFO(out);
-  REQUIRE(status == 0);
+  REQUIRE(run.exit_code == 0);
   std::vector<Json> steps;
   for (std::size_t at = 0; at < out.size();) {
     const auto end = out.find('\n', at);
