@@ -59,6 +59,16 @@ struct NodeSystemConfig : caf::actor_system_config {
   explicit NodeSystemConfig(config::LatencyMode mode) { actors::configure_scheduler(*this, mode); }
 };
 
+// ETHFI long 300 @ 2, stop 1.9: 1R = 0.1, stage 1 at 2.1.
+inline const std::string kEthfiLong = R"(
+[[sim.position]]
+symbol = "ETHFI"
+side = "long"
+entry = "2"
+size = "300"
+stop = "1.9"
+)";
+
 class NodeHarness {
  public:
   // `ex`: the node's door to the simulator (default: the simulator itself; the Binance tests pass

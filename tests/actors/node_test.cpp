@@ -158,14 +158,7 @@ TEST_CASE("a restart on the same LMDB directory never executes a stage again and
 
 TEST_CASE("ETH and ETHFI side by side: one's history never blocks the other", "[node]") {
   test::TempDir dir;
-  const auto cfg = test::node_config("execute", test::kEthLong + R"(
-[[sim.position]]
-symbol = "ETHFI"
-side = "long"
-entry = "2"
-size = "300"
-stop = "1.9"
-)");
+  const auto cfg = test::node_config("execute", test::kEthLong + test::kEthfiLong);
   auto sim = sim_for(cfg);
   NodeHarness n(cfg, sim, dir.path());
   REQUIRE(n.reconcile().adopted == 2);

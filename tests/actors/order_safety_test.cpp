@@ -111,19 +111,13 @@ class WatchedExchange : public exchange::Exchange {
 };
 
 // ETH, BTC and ETHFI longs: stage 1 at 2050, 61000 and 2.1.
-const std::string kThreeLongs = test::kEthLong + R"(
+const std::string kThreeLongs = test::kEthLong + test::kEthfiLong + R"(
 [[sim.position]]
 symbol = "BTC"
 side = "long"
 entry = "60000"
 size = "0.3"
 stop = "59000"
-[[sim.position]]
-symbol = "ETHFI"
-side = "long"
-entry = "2"
-size = "300"
-stop = "1.9"
 )";
 
 // The same three as shorts: stage 1 at 1950, 59000 and 1.9.
