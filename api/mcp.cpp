@@ -100,7 +100,8 @@ const std::vector<Tool>& tools() {
       {"execute_partial_take_profit", "Execute a partial take-profit stage",
        "Asks the node to execute one stage of one position, as the AI agent. Every caller gets the same answer: "
        "success, already_executed, recently_executed, in_progress, not_due, observe_only, skipped or "
-       "failed:<reason>. isError is true when this call executed nothing (any answer but success or skipped).",
+       "failed:<reason>. isError is true when this call executed nothing (any answer but success or skipped), "
+       "or when the node did not answer in time: the outcome is then unknown and get_history tells.",
        Json{{"type", "object"},
             {"properties",
              Json{{"position", {{"type", "string"}, {"description", "The position's key, e.g. \"sim:main:ETH_USDT:long#1\""}}},
@@ -209,7 +210,9 @@ Json McpEndpoint::call_tool(const Json& params) {
   } catch (const NotFound& e) {
     return tool_result(e.what(), Json{{"error", e.what()}}, true);
   } catch (const NodeUnavailable& e) {
-    return tool_result(e.what(), Json{{"error", e.what()}}, true);
+    // No answer in time is not "nothing executed": a stage may still be running, and finish.
+    const std::string text = std::string(e.what()) + "; the outcome is unknown: get_history shows what the node recorded";
+    return tool_result(text, Json{{"error", text}, {"outcome_unknown", true}}, true);
   }
 }
 

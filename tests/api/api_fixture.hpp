@@ -29,10 +29,11 @@ inline config::ApiSettings api_settings(std::uint32_t requests_per_second = 10'0
 
 class ApiNode {
  public:
+  // `timeout`: how long the API waits for the node (an execute waits three times as long).
   ApiNode(const config::Config& cfg, std::shared_ptr<exchange::SimExchange> sim, const std::string& data_dir,
-          config::ApiSettings settings = api_settings())
+          config::ApiSettings settings = api_settings(), std::chrono::milliseconds timeout = std::chrono::seconds(10))
       : harness_(cfg, std::move(sim), data_dir),
-        gateway_(harness_.system(), harness_.node(), harness_.position_deps().settings),
+        gateway_(harness_.system(), harness_.node(), harness_.position_deps().settings, timeout),
         server_(settings, kToken, gateway_) {}
 
   NodeHarness& node() { return harness_; }

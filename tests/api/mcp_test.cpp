@@ -131,6 +131,25 @@ TEST_CASE("mcp execute runs the stage as the agent and a retry is recently_execu
   CHECK(status["structuredContent"]["outcomes"]["ai-agent"]["recently_executed"] == 1);
 }
 
+TEST_CASE("mcp execute the node does not answer in time says its outcome is unknown", "[api][mcp]") {
+  test::TempDir dir;
+  const auto cfg = test::node_config("execute", test::kEthLong);
+  auto sim = std::make_shared<exchange::SimExchange>(*cfg.sim);
+  // The API waits 300 ms for an execute; the close fills after 8 queries, polled every 100 ms.
+  ApiNode api{cfg, sim, dir.path(), test::api_settings(), std::chrono::milliseconds(100)};
+  REQUIRE(api.node().reconcile().adopted == 1);
+  sim->inject(exchange::SimFault{core::OrderKind::market_close, exchange::SimFault::Type::delay_fill, "", "", 1, 8});
+  sim->set_mark(test::kEth, core::Price::parse("2060"));
+  Json late = api.call("execute_partial_take_profit", Json{{"symbol", "ETH"}, {"side", "long"}, {"stage", 1}});
+  INFO(late.dump());
+  CHECK(late["isError"] == true);
+  CHECK(late["structuredContent"]["outcome_unknown"] == true);
+  CHECK_THAT(late["content"][0]["text"].get<std::string>(), Catch::Contains("the outcome is unknown"));
+  api.node().settle();  // the stage goes on without the API: it finishes, once
+  CHECK(api.node().closes("ETH").size() == 1);
+  CHECK(sim->position(test::kEth, core::Side::long_)->size.str() == "1");
+}
+
 TEST_CASE("mcp refusals are tool errors and protocol faults are JSON-RPC errors", "[api][mcp]") {
   EthNode n;
   SECTION("not JSON") {
