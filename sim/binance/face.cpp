@@ -10,6 +10,7 @@
 #include "core/tick.hpp"
 #include "exchange/binance/symbols.hpp"
 #include "exchange/hmac.hpp"
+#include "sim/json_array.hpp"
 #include "sim/query_params.hpp"
 
 namespace ptp::exchange::loopback {
@@ -296,7 +297,7 @@ HttpAnswer BinanceFace::exchange_info(const Params&) {
 HttpAnswer BinanceFace::premium_index(const Params& p) {
   auto one = [&](const core::Symbol& s) { return shapes::premium_index(s, sim_->mark_price(s), now_ms()); };
   if (auto s = optional_symbol(p)) return ok(one(*s));
-  return ok(shapes::json_array(sim_->symbols(), one));
+  return ok(json_array(sim_->symbols(), one));
 }
 
 HttpAnswer BinanceFace::ticker_24h(const Params& p) {
@@ -308,7 +309,7 @@ HttpAnswer BinanceFace::ticker_24h(const Params& p) {
     return shapes::ticker_24h(s, sim_->price_path(s), fills, now_ms());
   };
   if (auto s = optional_symbol(p)) return ok(one(*s));
-  return ok(shapes::json_array(sim_->symbols(), one));
+  return ok(json_array(sim_->symbols(), one));
 }
 
 // ---- user data ----
@@ -393,13 +394,13 @@ shapes::Account BinanceFace::account() const {
 HttpAnswer BinanceFace::position_risk_v2(const Params& p) {
   auto rows = position_rows(true);
   if (auto s = optional_symbol(p)) std::erase_if(rows, [&](const auto& r) { return r.symbol != *s; });
-  return ok(shapes::json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v2(r, now_ms()); }));
+  return ok(json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v2(r, now_ms()); }));
 }
 
 HttpAnswer BinanceFace::position_risk_v3(const Params& p) {
   auto rows = position_rows(false);
   if (auto s = optional_symbol(p)) std::erase_if(rows, [&](const auto& r) { return r.symbol != *s; });
-  return ok(shapes::json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v3(r, now_ms()); }));
+  return ok(json_array(rows, [&](const shapes::PositionRow& r) { return shapes::position_v3(r, now_ms()); }));
 }
 
 HttpAnswer BinanceFace::account_v2(const Params&) {
@@ -414,7 +415,7 @@ HttpAnswer BinanceFace::balance(const Params&) { return ok(shapes::balance(accou
 
 HttpAnswer BinanceFace::leverage_bracket(const Params& p) {
   if (auto s = optional_symbol(p)) return ok(shapes::leverage_bracket(*s));
-  return ok(shapes::json_array(sim_->symbols(), [](const core::Symbol& s) { return shapes::leverage_bracket(s); }));
+  return ok(json_array(sim_->symbols(), [](const core::Symbol& s) { return shapes::leverage_bracket(s); }));
 }
 
 // ---- plain orders ----
@@ -496,7 +497,7 @@ HttpAnswer BinanceFace::open_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (is_plain(o) && o.status == OrderStatus::open && (!symbol || o.symbol == *symbol)) out.push_back(o);
-  return ok(shapes::json_array(out, [&](const SimOrder& o) { return plain_json(o, shapes::OrderView::query); }));
+  return ok(json_array(out, [&](const SimOrder& o) { return plain_json(o, shapes::OrderView::query); }));
 }
 
 HttpAnswer BinanceFace::cancel_all_orders(const Params& p) {
@@ -578,7 +579,7 @@ HttpAnswer BinanceFace::open_algo_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (!is_plain(o) && o.status == OrderStatus::open && (!symbol || o.symbol == *symbol)) out.push_back(o);
-  return ok(shapes::json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
+  return ok(json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
 }
 
 HttpAnswer BinanceFace::all_algo_orders(const Params& p) {
@@ -586,7 +587,7 @@ HttpAnswer BinanceFace::all_algo_orders(const Params& p) {
   std::vector<SimOrder> out;
   for (const auto& o : sim_->order_log())
     if (!is_plain(o) && o.symbol == s) out.push_back(o);
-  return ok(shapes::json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
+  return ok(json_array(out, [&](const SimOrder& o) { return algo_json(o); }));
 }
 
 HttpAnswer BinanceFace::cancel_all_algo_orders(const Params& p) {

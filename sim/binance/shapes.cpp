@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "exchange/binance/symbols.hpp"
+#include "sim/json_array.hpp"
 
 #include "core/int128.hpp"
 

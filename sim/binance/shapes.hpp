@@ -47,17 +47,6 @@ struct PositionRow {
 
 inline constexpr int kLeverage = 10;  // the account's leverage on every symbol
 
-// "[a,b,...]" of each item's JSON.
-template <class T, class ToJson>
-std::string json_array(const std::vector<T>& items, ToJson&& to_json) {
-  std::string out = "[";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += to_json(item);
-  }
-  return out + "]";
-}
-
 std::string side_of(const core::OrderState& o);  // BUY or SELL
 std::string order(const SimOrder& o, const OrderWire& w, const std::string& position_side, OrderView view);
 std::string algo_order(const SimOrder& o, const OrderWire& w, const std::string& position_side);

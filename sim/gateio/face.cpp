@@ -15,6 +15,7 @@
 #include "exchange/gateio/symbols.hpp"
 #include "exchange/hmac.hpp"
 #include "sim/gateio/request.hpp"
+#include "sim/json_array.hpp"
 
 namespace ptp::exchange::loopback {
 using namespace gateio_request;
@@ -263,7 +264,7 @@ HttpAnswer GateioFace::server_time(const Call&) {
 }
 
 HttpAnswer GateioFace::contracts(const Call&) {
-  return HttpAnswer{200, shapes::json_array(sim_->symbols(),
+  return HttpAnswer{200, json_array(sim_->symbols(),
                                             [&](const core::Symbol& s) { return shapes::contract(contract_view(s)); })};
 }
 
@@ -275,7 +276,7 @@ HttpAnswer GateioFace::tickers(const Call& c) {
   std::vector<core::Symbol> list = sim_->symbols();
   if (const std::string name = param(c.params, "contract"); !name.empty()) list = {contract_named(name, 404)};
   return HttpAnswer{
-      200, shapes::json_array(list, [&](const core::Symbol& s) { return shapes::ticker(s, sim_->mark_price(s)); })};
+      200, json_array(list, [&](const core::Symbol& s) { return shapes::ticker(s, sim_->mark_price(s)); })};
 }
 
 // ---- account ----
@@ -329,7 +330,7 @@ HttpAnswer GateioFace::positions(const Call& c) {
   auto rows = position_rows();
   if (holding == "true") std::erase_if(rows, [](const shapes::PositionView& r) { return r.size == 0; });
   const std::int64_t now = now_ms();
-  return HttpAnswer{200, shapes::json_array(page(rows, page_of(c.params)), [&](const shapes::PositionView& r) {
+  return HttpAnswer{200, json_array(page(rows, page_of(c.params)), [&](const shapes::PositionView& r) {
                       return shapes::position(r, options_.user_id, now);
                     })};
 }

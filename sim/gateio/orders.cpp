@@ -10,6 +10,7 @@
 #include "exchange/gateio/symbols.hpp"
 #include "sim/gateio/face.hpp"
 #include "sim/gateio/request.hpp"
+#include "sim/json_array.hpp"
 
 namespace ptp::exchange::loopback {
 using namespace gateio_request;
@@ -229,7 +230,7 @@ HttpAnswer GateioFace::list_orders(const Call& c) {
   const auto log = sim_->order_log();
   for (auto it = log.rbegin(); it != log.rend(); ++it)
     if (is_plain(*it) && it->symbol == s && (it->status == OrderStatus::open) == open) found.push_back(*it);
-  return HttpAnswer{200, shapes::json_array(page(found, limit_offset), [&](const SimOrder& o) {
+  return HttpAnswer{200, json_array(page(found, limit_offset), [&](const SimOrder& o) {
                       return order_json(o, shapes::PriceStyle::string);
                     })};
 }
@@ -379,7 +380,7 @@ HttpAnswer GateioFace::list_price_orders(const Call& c) {
     if (!is_plain(*it) && (!symbol || it->symbol == *symbol) && (it->status == OrderStatus::open) == open)
       found.push_back(*it);
   return HttpAnswer{
-      200, shapes::json_array(page(found, limit_offset), [&](const SimOrder& o) { return price_order_json(o); })};
+      200, json_array(page(found, limit_offset), [&](const SimOrder& o) { return price_order_json(o); })};
 }
 
 HttpAnswer GateioFace::get_price_order(const Call& c) {

@@ -19,17 +19,6 @@ namespace ptp::exchange::loopback::gateio_shapes {
 // REST writes prices as strings ("2000.5"); the futures.orders channel as numbers (2000.5).
 enum class PriceStyle : unsigned char { string, number };
 
-// "[a,b,...]" of each item's JSON.
-template <class T, class ToJson>
-std::string json_array(const std::vector<T>& items, ToJson&& to_json) {
-  std::string out = "[";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += to_json(item);
-  }
-  return out + "]";
-}
-
 // A JSON string literal, quotes included.
 std::string quoted(const std::string& text);
 // Unix milliseconds as Gate's fractional seconds: 1700000000123 -> 1700000000.123.

@@ -3,13 +3,9 @@
 // records are checked: what ccxt saw must be what the simulator did.
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "../support/binance_loopback.hpp"
 #include "../support/ccxt_runtime.hpp"
@@ -41,26 +37,12 @@ TEST_CASE("ccxt binanceusdm drives the simulator: markets, positions, orders by 
   server.set_mark(kEth, Price::parse("2100"));
 
   // Mark-price frames for watchMarkPrice, at a constant price so every other check stays exact.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::thread ticker([&] {
-    std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) server.set_mark(kEth, Price::parse("2100"));
-  });
-
   test::TempDir dir;
-  test::ChildProcess run({node, kDir + "/conformance.mjs", std::to_string(server.port())}, {}, dir.sub("ccxt.log"));
-  const int code = run.wait_exit(std::chrono::seconds(120));
-  {
-    std::lock_guard lock(mu);
-    done = true;
-  }
-  cv.notify_all();
-  ticker.join();
-  const std::string log = run.log();
+  const auto run = test::run_script_with_feed(node, kDir + "/conformance.mjs", server.port(), dir.sub("ccxt.log"),
+                                              [&] { server.set_mark(kEth, Price::parse("2100")); });
+  const std::string& log = run.log;
   INFO(log);
-  REQUIRE(code == 0);
+  REQUIRE(run.exit_code == 0);
   CHECK_THAT(log, Catch::Contains(R"({"done":true,"failures":0})"));
 
   // The exchange's side of the story.

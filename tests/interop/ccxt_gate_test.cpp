@@ -4,12 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "../support/ccxt_runtime.hpp"
 #include "../support/child_process.hpp"
@@ -40,27 +37,13 @@ TEST_CASE("ccxt gate drives the Gate.io face: swap markets and positions and ord
   server.set_mark(kEth, Price::parse("2100"));
 
   // futures.tickers frames for watchTicker, at a constant price so every other check stays exact.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::thread ticker([&] {
-    std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) server.set_mark(kEth, Price::parse("2100"));
-  });
-
   test::TempDir dir;
-  test::ChildProcess run({node, kDir + "/gate_conformance.mjs", std::to_string(server.port())}, {},
-                         dir.sub("ccxt-gate.log"));
-  const int code = run.wait_exit(std::chrono::seconds(120));
-  {
-    std::lock_guard lock(mu);
-    done = true;
-  }
-  cv.notify_all();
-  ticker.join();
-  const std::string log = run.log();
+  const auto run = test::run_script_with_feed(node, kDir + "/gate_conformance.mjs", server.port(),
+                                              dir.sub("ccxt-gate.log"),
+                                              [&] { server.set_mark(kEth, Price::parse("2100")); });
+  const std::string& log = run.log;
   INFO(log);
-  REQUIRE(code == 0);
+  REQUIRE(run.exit_code == 0);
   CHECK_THAT(log, Catch::Contains(R"({"done":true,"failures":0})"));
 
   // The exchange's side of the story. ccxt's clientOrderId travels as Gate's text with ccxt's t-.

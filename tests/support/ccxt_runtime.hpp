@@ -7,11 +7,18 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+
+#include "child_process.hpp"
 
 namespace ptp::test {
 
@@ -57,6 +64,36 @@ inline std::string node_for_package_or_skip(const std::string& dir, const std::s
 
 inline std::string node_for_ccxt_or_skip(const std::string& ccxt_dir, const std::string& test_name) {
   return node_for_package_or_skip(ccxt_dir, "ccxt", test_name);
+}
+
+struct ScriptRun {
+  int exit_code = -1;
+  std::string log;
+};
+
+// Runs a conformance script (`node script port`, its output in `log_path`) to its end, at most 120 s,
+// while `feed` is called every 50 ms: the price frames the script's websocket checks wait for, at a
+// constant price so every other check stays exact.
+inline ScriptRun run_script_with_feed(const std::string& node, const std::string& script, std::uint16_t port,
+                                      const std::string& log_path, const std::function<void()>& feed) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread ticker([&] {
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) feed();
+  });
+  ChildProcess run({node, script, std::to_string(port)}, {}, log_path);
+  ScriptRun out;
+  out.exit_code = run.wait_exit(std::chrono::seconds(120));
+  {
+    std::lock_guard lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  ticker.join();
+  out.log = run.log();
+  return out;
 }
 
 }  // namespace ptp::test
