@@ -108,7 +108,8 @@ void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size
   auto& st = self->state;
   const core::StageAction& action = actions[i];
   fly(self,
-      Run::start(action, st.book.next_attempt(action.stage), caller, mark, st.rec, st.deps.settings->dedupe_window),
+      Run::start(action, st.book.next_attempt(action.stage), caller, mark, st.rec, st.filters,
+                 st.deps.settings->dedupe_window),
       [=](Outcome o) {
         const bool go_on = o.kind == OutcomeKind::success || o.kind == OutcomeKind::skipped;
         if (go_on && i + 1 < actions.size()) {
@@ -131,7 +132,8 @@ void recover_next(self_ptr self) {
   st.in_flight = true;
   const storage::StageRecord intent = st.pending_intents.front();
   fly(self,
-      Run::resume(intent, st.rec, core::extreme_take_profit(st.rec.position, st.deps.settings->plan, st.filters)),
+      Run::resume(intent, st.rec, core::extreme_take_profit(st.rec.position, st.deps.settings->plan, st.filters),
+                  st.filters),
       [=](Outcome o) {
         count(self, intent.caller, o.kind);
         self->state.pending_intents.pop_front();

@@ -81,9 +81,12 @@ std::string client_order_id(const PositionKey& key, StageId stage, OrderStep ste
   return out;
 }
 
-std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step) {
-  if (attempt == 0) return client_order_id(key, stage, step);
-  return prefix_of(key) + std::to_string(stage.value) + "r" + std::to_string(attempt) + "-" + step_letter(step);
+std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step,
+                           std::uint32_t piece) {
+  if (attempt == 0) return client_order_id(key, stage, step, piece);
+  std::string out = prefix_of(key) + std::to_string(stage.value) + "r" + std::to_string(attempt) + "-" + step_letter(step);
+  if (piece > 0) out += "-" + std::to_string(piece);
+  return out;
 }
 
 }  // namespace ptp::core

@@ -16,7 +16,8 @@ enum class OrderStep : unsigned char { close, stop, take_profit };
 
 // "ptp-<16 hex of the key's hash>-<stage>[r<attempt>]-<step>[-<seq>]", at most 36 characters of
 // [A-Za-z0-9-] (Binance's newClientOrderId pattern; Gate.io's "t-" text accepts it after the prefix).
-// `seq` tells apart repeated orders of one step (trailing stop moves); stage 0 is adoption.
+// `seq` tells apart repeated orders of one step (trailing stop moves, the pieces of a close split by
+// the venue's max_qty); stage 0 is adoption.
 std::string client_order_id(const PositionKey& key, StageId stage, OrderStep step, std::uint32_t seq = 0);
 
 // A repeated order of a step outside any stage execution (a reconcile's repair): stage 0, its
@@ -28,7 +29,10 @@ inline std::string repair_order_id(const PositionKey& key, OrderStep step, std::
 // The orders of one execution of a stage. A stage run again after it failed is a new attempt with
 // ids of its own: an exchange lets a finished order's id be sent again (Binance: "unique among open
 // orders") and would make a second order of it, and a lookup by that id could then find either.
-std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step);
+// `piece` numbers the market orders of a close the venue's max_qty splits (0: the first, which has
+// no suffix; a close sent whole is only piece 0).
+std::string stage_order_id(const PositionKey& key, StageId stage, std::uint32_t attempt, OrderStep step,
+                           std::uint32_t piece = 0);
 
 // What an id the node made says: whose it is (a hash of the position key), for which stage,
 // attempt and step, and which repeat.

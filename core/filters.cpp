@@ -81,6 +81,13 @@ CloseSizing size_close(Qty planned, Qty remaining, Price mark, const InstrumentF
   return out;
 }
 
+Qty close_piece(Qty remaining, const InstrumentFilters& filters) {
+  const Qty max = filters.max_qty.floor_to(filters.step_size);
+  if (!max.is_positive() || remaining <= max) return remaining;
+  const Qty rest = remaining - max;
+  return rest < filters.min_qty ? remaining - filters.min_qty : max;
+}
+
 std::optional<StopPrice> valid_stop_price(Side side, Price target, Price mark, const InstrumentFilters& filters) {
   const Price tick = filters.tick_size;
   const Price unit = Price::from_units(1);

@@ -49,6 +49,11 @@ struct CloseSizing {
 // to reduce-only orders) is skipped with its reason.
 CloseSizing size_close(Qty planned, Qty remaining, Price mark, const InstrumentFilters& filters);
 
+// The next market order of a close of `remaining` base units: all of it, or, where the venue caps a
+// market order (max_qty), the largest piece it accepts, shrunk so the rest is never left below the
+// minimum (a rest the venue would refuse). A close is sent as these pieces one after another.
+Qty close_piece(Qty remaining, const InstrumentFilters& filters);
+
 struct StopPrice {
   Price price;
   bool clamped = false;  // the tick-rounded target was at or beyond the mark; moved one tick inside

@@ -10,9 +10,11 @@ std::string stage_text(const StageRecord& r) { return r.stage.str(); }
 }  // namespace
 
 StageRun StageRun::start(const StageAction& action, std::uint32_t attempt, Caller caller, Price mark,
-                         const PositionRecord& position, std::chrono::milliseconds dedupe_window, Now now) {
+                         const PositionRecord& position, const InstrumentFilters& filters,
+                         std::chrono::milliseconds dedupe_window, Now now) {
   StageRun run;
   run.now_ = std::move(now);
+  run.filters_ = filters;
   run.action_ = action;
   run.before_ = run.after_ = position;
   run.dedupe_window_ = dedupe_window;
@@ -41,9 +43,10 @@ StageRun StageRun::start(const StageAction& action, std::uint32_t attempt, Calle
 }
 
 StageRun StageRun::resume(const StageRecord& intent, const PositionRecord& position, std::optional<Price> take_profit,
-                          Now now) {
+                          const InstrumentFilters& filters, Now now) {
   StageRun run;
   run.now_ = std::move(now);
+  run.filters_ = filters;
   run.resumed_ = true;
   run.record_ = intent;
   run.before_ = run.after_ = position;
@@ -106,9 +109,16 @@ StageRun::Step StageRun::result_stored() {
   return Step{Done{outcome_, record_, position, notes_}, {}};
 }
 
+Qty StageRun::piece_qty() const { return close_piece(action_.close_qty - closed_, filters_); }
+
+std::string StageRun::piece_id() const {
+  if (piece_ == 0) return record_.close_client_id;
+  return stage_order_id(record_.key, record_.stage, record_.attempt, OrderStep::close, piece_);
+}
+
 OrderCommand StageRun::query_close() const {
   const Position& p = before_.position;
-  return OrderCommand{OrderCommand::Op::query, p.key.symbol, p.side(), record_.planned_qty, {}, record_.close_client_id, {},
+  return OrderCommand{OrderCommand::Op::query, p.key.symbol, p.side(), piece_qty(), {}, piece_id(), {},
                       OrderCommand::Op::close};
 }
 
@@ -119,10 +129,23 @@ StageRun::Step StageRun::send(OrderCommand order, std::vector<Note> notes) {
 StageRun::Step StageRun::send_close() {
   if (!action_.close_qty.is_positive()) return place_stop({});
   const Position& p = before_.position;
-  call_ = OrderCall::send(
-      OrderCommand{OrderCommand::Op::close, p.key.symbol, p.side(), action_.close_qty, {}, record_.close_client_id, {}});
+  call_ = OrderCall::send(OrderCommand{OrderCommand::Op::close, p.key.symbol, p.side(), piece_qty(), {}, piece_id(), {}});
   phase_ = Phase::closing;
   return send(call_->next(), {});
+}
+
+// The piece before filled in full and the close is not done: the next piece, under its own id. A
+// resumed run asks for it first (the interrupted run may have sent it).
+StageRun::Step StageRun::next_piece(std::vector<Note> notes) {
+  ++piece_;
+  if (!resumed_) {
+    Step step = send_close();
+    notes.insert(notes.end(), step.notes.begin(), step.notes.end());
+    step.notes = std::move(notes);
+    return step;
+  }
+  phase_ = Phase::recovery_query;
+  return send(query_close(), std::move(notes));
 }
 
 StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
@@ -135,16 +158,27 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
                       stage_text(record_) + ": cannot ask the exchange (" + a.reason() +
                           "); the stage stays pending, asking again in " + std::to_string(kRecoveryRetry.count() / 1000) +
                           " s"}}};
+      if (piece_ > 0 && !a.found) {
+        // Pieces go out one after another: the earlier ones filled, this one and the rest never left.
+        notes.push_back({Note::Level::warn, "recovery",
+                         stage_text(record_) + ": close piece " + piece_id() + " never reached the exchange; sending it"});
+        Step step = send_close();
+        step.notes = std::move(notes);
+        return step;
+      }
+      if (piece_ > 0 && a.state.status == OrderStatus::rejected)
+        return close_stopped_early("close piece " + piece_id() + " was rejected", std::move(notes));
       if (!a.found || a.state.status == OrderStatus::rejected)
         return finish(Outcome{OutcomeKind::failed, Reason::intent_not_sent, {}, "the close never reached the exchange"},
                       {});
       notes.push_back({Note::Level::warn, "recovery",
-                       stage_text(record_) + ": the close " + record_.close_client_id + " reached the exchange (" +
+                       stage_text(record_) + ": the close " + piece_id() + " reached the exchange (" +
                            std::string(to_string(a.state.status)) + "); finishing the stage"});
       return close_ended(a.state, std::move(notes));
     case Phase::closing: {
       if (!call_->answer(a, notes)) return send(call_->next(), std::move(notes));
       const OrderAnswer r = call_->result();
+      if (!r.ok && piece_ > 0) return close_stopped_early("close piece " + piece_id() + ": " + r.reason(), std::move(notes));
       if (!r.ok) return finish(r.failure(), std::move(notes));
       return close_ended(r.state, std::move(notes));
     }
@@ -155,7 +189,7 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
         return close_ended(r.state, std::move(notes));
       if (++fill_polls_ == kFastFillPolls)
         notes.push_back({Note::Level::warn, "exchange",
-                         "close " + record_.close_client_id + " has not ended after " + std::to_string(kFastFillPolls) +
+                         "close " + piece_id() + " has not ended after " + std::to_string(kFastFillPolls) +
                              " queries (" + (r.ok ? std::string(to_string(r.state.status)) : r.reason()) +
                              "); asking every " + std::to_string(kSlowFillPoll.count() / 1000) +
                              " s, the stage stays in flight"});
@@ -209,29 +243,50 @@ StageRun::Step StageRun::timer() {
 // retry can sell that part again. Ended with nothing filled: the stage failed, nothing was sold.
 // Still open: asked again until it ends (a close that has not ended is never given up on: a retry
 // would send a second close beside it); nothing else happens on the position meanwhile.
+// A piece that filled in full leads to the next one until the close is done; a piece after the
+// first that ends short ends the close there, with what the pieces before it sold.
 StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> notes) {
-  if (close.status == OrderStatus::filled) return after_close(close, std::move(notes));
-  if (close.status == OrderStatus::canceled || close.status == OrderStatus::rejected) {
-    if (!close.filled_qty.is_positive())
-      return finish(Outcome{OutcomeKind::failed, Reason::close_unfilled, {},
-                            "the close ended " + std::string(to_string(close.status)) + " with nothing filled"},
-                    std::move(notes));
-    notes.push_back({Note::Level::warn, "exchange",
-                     "close " + record_.close_client_id + " ended " + std::string(to_string(close.status)) + " with " +
-                         close.filled_qty.str() + " of " + close.qty.str() + " filled; the stage goes on with that"});
-    return after_close(close, std::move(notes));
+  const bool ended = close.status == OrderStatus::canceled || close.status == OrderStatus::rejected;
+  if (close.status == OrderStatus::filled || (ended && close.filled_qty.is_positive())) {
+    closed_ += close.filled_qty;
+    ++pieces_filled_;
+    fill_value_ += Int128{close.avg_fill_price.units()} * close.filled_qty.units();
+    if (close.status == OrderStatus::filled && close.filled_qty.is_positive() && closed_ < action_.close_qty)
+      return next_piece(std::move(notes));
+    if (ended)
+      notes.push_back({Note::Level::warn, "exchange",
+                       "close " + piece_id() + " ended " + std::string(to_string(close.status)) + " with " +
+                           close.filled_qty.str() + " of " + close.qty.str() + " filled; the stage goes on with that"});
+    return after_close(std::move(notes));
+  }
+  if (ended) {
+    const std::string why = "the close ended " + std::string(to_string(close.status)) + " with nothing filled";
+    if (piece_ > 0) return close_stopped_early("close piece " + piece_id() + ": " + why, std::move(notes));
+    return finish(Outcome{OutcomeKind::failed, Reason::close_unfilled, {}, why}, std::move(notes));
   }
   phase_ = Phase::polling;
   fill_polls_ = 0;
   return Step{Wait{kFillPoll}, std::move(notes)};
 }
 
-StageRun::Step StageRun::after_close(const OrderState& fill, std::vector<Note> notes) {
-  record_.closed_qty = fill.filled_qty;
-  record_.fill_price = fill.avg_fill_price;
-  after_.position.closed(fill.filled_qty);
-  if (fill.filled_qty != action_.close_qty)
-    notes_.push_back("filled " + fill.filled_qty.str() + " of " + action_.close_qty.str());
+// Something is already sold: the stage cannot fail (a retry would sell it again); it goes on with
+// what the earlier pieces closed.
+StageRun::Step StageRun::close_stopped_early(const std::string& why, std::vector<Note> notes) {
+  notes.push_back({Note::Level::warn, "exchange",
+                   stage_text(record_) + ": " + why + "; the stage goes on with the " + closed_.str() + " closed by " +
+                       std::to_string(piece_) + " piece(s) before it"});
+  return after_close(std::move(notes));
+}
+
+StageRun::Step StageRun::after_close(std::vector<Note> notes) {
+  record_.closed_qty = closed_;
+  record_.fill_price = Price::from_units(static_cast<std::int64_t>(fill_value_ / closed_.units()));
+  after_.position.closed(closed_);
+  if (pieces_filled_ > 1)
+    notes.push_back({Note::Level::info, "exchange",
+                     stage_text(record_) + ": closed " + closed_.str() + " in " + std::to_string(pieces_filled_) +
+                         " market orders of at most " + filters_.max_qty.str() + " (the venue's largest)"});
+  if (closed_ != action_.close_qty) notes_.push_back("filled " + closed_.str() + " of " + action_.close_qty.str());
   return place_stop(std::move(notes));
 }
 

@@ -3,7 +3,8 @@
 // command to the persistence or exchange actor and feeds the answer back; everything the stage
 // decides is here, and tested without actors (tests/core/stage_run_test.cpp).
 //
-// The order of a stage: durable intent -> reduce-only close (polled until it ends) -> new stop ->
+// The order of a stage: durable intent -> reduce-only close (polled until it ends; a close above the
+// venue's largest market order goes out as pieces, one after another, each under its own id) -> new stop ->
 // cancel the old stop -> resize the extreme take-profit -> durable result with the position it left.
 // The new stop is placed before the old one is cancelled, so the position is never unprotected.
 // A run can also start from an intent an interrupted run left pending: every order is then looked
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/decision.hpp"
+#include "core/int128.hpp"
 #include "core/order_call.hpp"
 #include "core/records.hpp"
 
@@ -60,13 +62,16 @@ class StageRun {
 
   using Now = std::function<Clock::time_point()>;
 
-  // A new execution of `action`, attempt `attempt` (StageBook::next_attempt), for `position`.
+  // A new execution of `action`, attempt `attempt` (StageBook::next_attempt), for `position`;
+  // `filters` size the close's pieces (close_piece).
   static StageRun start(const StageAction& action, std::uint32_t attempt, Caller caller, Price mark,
-                        const PositionRecord& position, std::chrono::milliseconds dedupe_window, Now now = Clock::now);
+                        const PositionRecord& position, const InstrumentFilters& filters,
+                        std::chrono::milliseconds dedupe_window, Now now = Clock::now);
   // The execution an interrupted run left at `intent`; `take_profit` is where the extreme
-  // take-profit belongs now (nullopt: the plan has none).
+  // take-profit belongs now (nullopt: the plan has none). The close's pieces are looked up one by
+  // one: each found filled was sent, the first never seen and those after it were not.
   static StageRun resume(const StageRecord& intent, const PositionRecord& position,
-                         std::optional<Price> take_profit, Now now = Clock::now);
+                         std::optional<Price> take_profit, const InstrumentFilters& filters, Now now = Clock::now);
 
   Step begin();  // the first command
   Step intent_stored();
@@ -83,13 +88,17 @@ class StageRun {
 
   StageRun() = default;
   Step send_close();
+  Step next_piece(std::vector<Note> notes);
   Step close_ended(const OrderState& close, std::vector<Note> notes);
-  Step after_close(const OrderState& fill, std::vector<Note> notes);
+  Step close_stopped_early(const std::string& why, std::vector<Note> notes);
+  Step after_close(std::vector<Note> notes);
   Step place_stop(std::vector<Note> notes);
   Step place_take_profit(std::vector<Note> notes);
   Step finish(Outcome outcome, std::vector<Note> notes);
   Step store_result(std::vector<Note> notes);
   Outcome completed() const;
+  Qty piece_qty() const;  // the current piece's size
+  std::string piece_id() const;
   OrderCommand query_close() const;
   Step send(OrderCommand order, std::vector<Note> notes);
 
@@ -103,6 +112,11 @@ class StageRun {
   Phase phase_ = Phase::intent;
   std::optional<ReplaceCall> replace_;  // the stop's or take-profit's replacement in progress
   std::optional<OrderCall> call_;       // the close, or a query of it
+  InstrumentFilters filters_;
+  std::uint32_t piece_ = 0;             // the close's piece in progress
+  Qty closed_;                          // filled by the pieces that ended
+  std::uint32_t pieces_filled_ = 0;
+  Int128 fill_value_ = 0;               // sum of fill price x quantity over them, in 1e-16 units
   int fill_polls_ = 0;
   int storage_failures_ = 0;
   Outcome outcome_;

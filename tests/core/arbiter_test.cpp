@@ -96,6 +96,12 @@ TEST_CASE("client order ids are deterministic, distinct per step and within Bina
   REQUIRE(trail);
   CHECK((trail->stage == StageId{3} && trail->step == OrderStep::stop && trail->seq == 17 && trail->attempt == 0));
   CHECK(parse_client_order_id(longest_attempt)->attempt == 4'000'000'000u);
+  // The pieces of a split close: the first keeps the close's id, each later one has its number.
+  CHECK(stage_order_id(key, StageId{1}, 3, OrderStep::close, 0) == stage_order_id(key, StageId{1}, 3, OrderStep::close));
+  const auto piece = parse_client_order_id(stage_order_id(key, StageId{1}, 3, OrderStep::close, 2));
+  REQUIRE(piece);
+  CHECK((piece->stage == StageId{1} && piece->attempt == 3 && piece->step == OrderStep::close && piece->seq == 2));
+  CHECK(stage_order_id(key, StageId{1}, 0, OrderStep::close, 1) != stage_order_id(key, StageId{1}, 1, OrderStep::close));
   CHECK(parse_client_order_id(c1)->position_hash == parsed->position_hash);
   for (const char* other : {"user-stop-ETH_USDT-long", "autoclose-123", "ptp-probe-0-t-1", "ptp-0123456789abcdef-1-x",
                             "ptp-0123456789abcdef-1-c-", "ptp-0123456789abcdef-1-cc", "ptp-0123456789abcdef-999-c", ""})

@@ -55,6 +55,7 @@ OrderAnswer placed(const std::string& client_id, const char* exchange_id) {
 struct Stage1 {
   core::PositionRecord rec;
   core::StageAction action;
+  core::InstrumentFilters filters = test::eth_filters();
 
   Stage1() {
     rec.position = test::adopted("ETH", core::Side::long_, "2000", "1950", "1.5");
@@ -67,10 +68,11 @@ struct Stage1 {
     action.take_profit_price = Price::parse("2250");
   }
   StageRun start(std::uint32_t attempt = 0) const {
-    return StageRun::start(action, attempt, core::Caller::market, Price::parse("2050"), rec, std::chrono::seconds(30), now);
+    return StageRun::start(action, attempt, core::Caller::market, Price::parse("2050"), rec, filters,
+                           std::chrono::seconds(30), now);
   }
-  std::string id(core::OrderStep step, std::uint32_t attempt = 0) const {
-    return core::stage_order_id(rec.position.key, core::StageId{1}, attempt, step);
+  std::string id(core::OrderStep step, std::uint32_t attempt = 0, std::uint32_t piece = 0) const {
+    return core::stage_order_id(rec.position.key, core::StageId{1}, attempt, step, piece);
   }
   core::StageRecord intent(std::uint32_t attempt = 0) const {
     auto s = start(attempt);
@@ -434,9 +436,105 @@ TEST_CASE("a result storage refuses keeps the stage in flight and is stored agai
   CHECK(expect<StageRun::Done>(run.result_stored()).outcome.kind == OutcomeKind::failed);
 }
 
+TEST_CASE("a close above the venue's largest market order goes out in pieces under ids of their own", "[stage_run]") {
+  Stage1 s;
+  s.filters.max_qty = Qty::parse("0.2");  // the close of 0.5: 0.2 + 0.2 + 0.1
+  auto run = s.start(1);
+  const auto& intent = expect<StageRun::StoreIntent>(run.begin()).record;
+  CHECK(intent.planned_qty.str() == "0.5");
+  CHECK(sends(run.intent_stored(), Op::close, s.id(core::OrderStep::close, 1)).qty.str() == "0.2");
+  CHECK(sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2", "2050")), Op::close,
+              s.id(core::OrderStep::close, 1, 1))
+            .qty.str() == "0.2");
+  CHECK(sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2", "2051")), Op::close,
+              s.id(core::OrderStep::close, 1, 2))
+            .qty.str() == "0.1");
+  const auto step = run.order_answered(answered(OrderStatus::filled, "0.1", "0.1", "2052"));
+  CHECK(has_note(step, Note::Level::info, "closed 0.5 in 3 market orders of at most 0.2"));
+  CHECK(sends(step, Op::stop, s.id(core::OrderStep::stop, 1)).qty.str() == "1");
+  run.order_answered(placed(s.id(core::OrderStep::stop, 1), "10"));
+  run.order_answered(answered(OrderStatus::canceled));
+  run.order_answered(placed(s.id(core::OrderStep::take_profit, 1), "11"));
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+  CHECK(result.record.state == StageState::done);
+  CHECK(result.record.closed_qty.str() == "0.5");
+  CHECK(result.record.fill_price.str() == "2050.8");  // (0.2 x 2050 + 0.2 x 2051 + 0.1 x 2052) / 0.5
+  CHECK(result.record.close_client_id == s.id(core::OrderStep::close, 1));
+  CHECK(result.position.position.remaining_size.str() == "1");
+  CHECK(expect<StageRun::Done>(run.result_stored()).outcome.kind == OutcomeKind::success);
+}
+
+TEST_CASE("a rest below the minimum is never left: the last two pieces share it", "[stage_run]") {
+  auto f = test::eth_filters();
+  f.min_qty = Qty::parse("0.05");
+  f.max_qty = Qty::parse("0.2");
+  CHECK(core::close_piece(Qty::parse("0.5"), f).str() == "0.2");
+  CHECK(core::close_piece(Qty::parse("0.22"), f).str() == "0.17");  // not 0.2 + a 0.02 below the minimum
+  CHECK(core::close_piece(Qty::parse("0.25"), f).str() == "0.2");
+  CHECK(core::close_piece(Qty::parse("0.2"), f).str() == "0.2");
+  f.max_qty = Qty{};  // the venue publishes no cap
+  CHECK(core::close_piece(Qty::parse("1000"), f).str() == "1000");
+  f.max_qty = Qty::parse("0.2005");  // not a multiple of the step: the piece is
+  CHECK(core::close_piece(Qty::parse("0.5"), f).str() == "0.2");
+}
+
+TEST_CASE("a piece after the first that fails ends the close there: the stage goes on with what was sold",
+          "[stage_run]") {
+  Stage1 s;
+  s.filters.max_qty = Qty::parse("0.2");
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2")), Op::close, s.id(core::OrderStep::close, 0, 1));
+  SECTION("refused") {
+    const auto step = run.order_answered(failed(Reason::rejected, "-2022", "ReduceOnly Order is rejected."));
+    CHECK(has_note(step, Note::Level::warn, "goes on with the 0.2 closed by 1 piece(s)"));
+    CHECK(sends(step, Op::stop).qty.str() == "1.3");
+  }
+  SECTION("ended part filled") {
+    CHECK(sends(run.order_answered(answered(OrderStatus::canceled, "0.2", "0.05", "2040")), Op::stop).qty.str() ==
+          "1.25");
+  }
+  run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
+  run.order_answered(answered(OrderStatus::canceled));
+  run.order_answered(placed(s.id(core::OrderStep::take_profit), "11"));
+  const auto& result = expect<StageRun::StoreResult>(run.order_answered(answered(OrderStatus::canceled)));
+  CHECK(result.record.state == StageState::done);  // never failed: a retry would sell again
+  CHECK(result.record.closed_qty < Qty::parse("0.5"));
+  const auto& done = expect<StageRun::Done>(run.result_stored());
+  CHECK(done.outcome.kind == OutcomeKind::success);
+  REQUIRE_FALSE(done.notes.empty());
+  CHECK(done.notes.front().starts_with("filled 0.2"));
+}
+
+TEST_CASE("recovery: the pieces of a split close are asked about one by one and only the unsent ones sent",
+          "[stage_run][recovery]") {
+  Stage1 s;
+  s.filters.max_qty = Qty::parse("0.2");
+  auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
+  CHECK(sends(run.begin(), Op::query, s.id(core::OrderStep::close)).qty.str() == "0.2");
+  sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2", "2050")), Op::query,
+        s.id(core::OrderStep::close, 0, 1));
+  SECTION("the second piece was open at the crash: polled until it ends") {
+    expect<StageRun::Wait>(run.order_answered(answered(OrderStatus::open, "0.2", "0", "0")));
+    sends(run.timer(), Op::query, s.id(core::OrderStep::close, 0, 1));
+    sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2", "2050")), Op::query,
+          s.id(core::OrderStep::close, 0, 2));
+  }
+  SECTION("the second piece never left: it is sent now, and the third asked about first") {
+    const auto step = run.order_answered(not_found());
+    CHECK(has_note(step, Note::Level::warn, "never reached the exchange; sending it"));
+    CHECK(sends(step, Op::close, s.id(core::OrderStep::close, 0, 1)).qty.str() == "0.2");
+    sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2", "2050")), Op::query,
+          s.id(core::OrderStep::close, 0, 2));
+  }
+  CHECK(sends(run.order_answered(not_found()), Op::close, s.id(core::OrderStep::close, 0, 2)).qty.str() == "0.1");
+  sends(run.order_answered(answered(OrderStatus::filled, "0.1", "0.1", "2050")), Op::query, s.id(core::OrderStep::stop));
+}
+
 TEST_CASE("recovery: an intent whose close never reached the exchange is recorded not sent", "[stage_run][recovery]") {
   Stage1 s;
-  auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
   const auto first = run.begin();
   sends(first, Op::query, s.id(core::OrderStep::close));
   CHECK(has_note(first, Note::Level::warn, "was left pending (the node stopped mid-stage)"));
@@ -457,13 +555,13 @@ TEST_CASE("recovery: an intent whose close never reached the exchange is recorde
 TEST_CASE("recovery: a close that ended part filled goes on with that, one that ended unfilled fails",
           "[stage_run][recovery]") {
   Stage1 s;
-  auto half = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  auto half = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
   half.begin();
   const auto& stop = sends(half.order_answered(answered(OrderStatus::canceled, "0.5", "0.25")), Op::query,
                            s.id(core::OrderStep::stop));
   CHECK(stop.client_id == s.id(core::OrderStep::stop));
   CHECK(sends(half.order_answered(not_found()), Op::stop).qty.str() == "1.25");
-  auto none = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+  auto none = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
   none.begin();
   const auto& result = expect<StageRun::StoreResult>(none.order_answered(answered(OrderStatus::canceled, "0.5", "0")));
   CHECK(result.record.outcome.reason == Reason::close_unfilled);
@@ -474,7 +572,7 @@ TEST_CASE("recovery: a take-profit found by its id is not placed again, a stop t
           "[stage_run][recovery]") {
   Stage1 s;
   SECTION("the take-profit was placed before the crash: the old one is cancelled, nothing else sent") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     run.order_answered(answered(OrderStatus::filled));
     sends(run.order_answered(placed(s.id(core::OrderStep::stop), "10")), Op::cancel);
@@ -484,7 +582,7 @@ TEST_CASE("recovery: a take-profit found by its id is not placed again, a stop t
     CHECK(result.position.tp_order.exchange_id == "11");
   }
   SECTION("the stop's lookup fails: no stop is sent blind, the old one stays, the take-profit goes on") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     run.order_answered(answered(OrderStatus::filled));
     sends(run.order_answered(failed(Reason::unavailable, "", "HTTP 503")), Op::query, s.id(core::OrderStep::take_profit));
@@ -502,14 +600,14 @@ TEST_CASE("recovery: a close that went out is finished from there, every later o
           "[stage_run][recovery]") {
   Stage1 s;
   SECTION("killed after the close filled: the stop is asked about, then placed") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     sends(run.order_answered(answered(OrderStatus::filled)), Op::query, s.id(core::OrderStep::stop));
     sends(run.order_answered(not_found()), Op::stop, s.id(core::OrderStep::stop));
     sends(run.order_answered(placed(s.id(core::OrderStep::stop), "10")), Op::cancel);
   }
   SECTION("killed after the new stop: it is found, not placed again; the old one is cancelled") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     run.order_answered(answered(OrderStatus::filled));
     const auto step = run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
@@ -523,13 +621,13 @@ TEST_CASE("recovery: a close that went out is finished from there, every later o
     CHECK(result.record.state == StageState::done);
   }
   SECTION("killed while the close was still open: it is polled until it ends") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     expect<StageRun::Wait>(run.order_answered(answered(OrderStatus::open, "0.5", "0", "0")));
     sends(run.timer(), Op::query, s.id(core::OrderStep::close));
   }
   SECTION("the exchange cannot be asked: the stage stays pending and asks again") {
-    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(s.intent(), s.rec, Price::parse("2250"), s.filters, now);
     run.begin();
     const auto step = run.order_answered(failed(Reason::unavailable, "", "HTTP 503"));
     CHECK(expect<StageRun::Wait>(step).delay == StageRun::kRecoveryRetry);
@@ -539,7 +637,7 @@ TEST_CASE("recovery: a close that went out is finished from there, every later o
   SECTION("a stage with nothing to close goes straight to its stop") {
     auto intent = s.intent();
     intent.planned_qty = Qty{};
-    auto run = StageRun::resume(intent, s.rec, Price::parse("2250"), now);
+    auto run = StageRun::resume(intent, s.rec, Price::parse("2250"), s.filters, now);
     sends(run.begin(), Op::query, s.id(core::OrderStep::stop));
     const auto& stop = sends(run.order_answered(not_found()), Op::stop, s.id(core::OrderStep::stop));
     CHECK(stop.qty.str() == "1.5");

@@ -279,6 +279,10 @@ TEST_CASE("every id the node makes fits a Gate.io text and reads back", "[gateio
   // Repeated orders of a step (trailing stop moves, repairs) up to seq 9999 fit too.
   CHECK(gt::gate_text(core::client_order_id(key, core::StageId{255}, core::OrderStep::stop, 9999)));
   CHECK(gt::gate_text(core::repair_order_id(key, core::OrderStep::stop, 999999)));
+  // The pieces of a close split by order_size_max: up to 99 for stages and attempts up to 99.
+  CHECK(gt::gate_text(core::stage_order_id(key, core::StageId{99}, 99, core::OrderStep::close, 99)));
+  CHECK(gt::client_id_of(*gt::gate_text(core::stage_order_id(key, core::StageId{1}, 0, core::OrderStep::close, 7))) ==
+        core::stage_order_id(key, core::StageId{1}, 0, core::OrderStep::close, 7));
 
   // One byte over the limit is refused, never cut.
   CHECK_FALSE(gt::gate_text(core::stage_order_id(key, core::StageId{255}, 10000, core::OrderStep::close)));
