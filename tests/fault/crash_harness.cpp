@@ -297,6 +297,9 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
 
   start_node();
   std::size_t next_kill = 0;
+  // Kills the loop below has restarted the node after. Counted from here, not read after a price
+  // move: the node can act on the move and be killed before the test thread is scheduled again.
+  int kills_restarted = 0;
   // The node's history, read as it is written (LMDB serves readers in other processes): a stage
   // counts as finished when the exchange shows it and the node has recorded it done.
   std::unique_ptr<storage::HistoryStore> history;
@@ -357,15 +360,10 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
       }
       server.set_mark(kEth, target.mark);
       while (true) {
-        int kills_before = 0;
-        {
-          std::lock_guard lock(w.mu);
-          kills_before = w.kills;
-        }
         // A kill point still armed for this stage is still due, even when the exchange already looks done
         // (a kill after the last request of the stage, before the node recorded the result).
         const bool ok = wait_until([&] {
-          return w.kills > kills_before || (!(w.armed && w.armed->stage == stage) && stage_reached(*sim, target) && recorded_done(stage));
+          return w.kills > kills_restarted || (!(w.armed && w.armed->stage == stage) && stage_reached(*sim, target) && recorded_done(stage));
         });
         if (!ok) {
           fail(fmt::format("stage {} did not finish within {} s", stage, kStageDeadline.count()));
@@ -374,7 +372,8 @@ Result run_scenario(const Scenario& scenario, const Binaries& bin) {
         bool killed = false;
         {
           std::lock_guard lock(w.mu);
-          killed = w.kills > kills_before;
+          killed = w.kills > kills_restarted;
+          kills_restarted = w.kills;
         }
         if (!killed) break;
         // The node died mid-stage: restart it, armed with the next kill point if it is for this stage.
