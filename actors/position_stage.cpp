@@ -6,6 +6,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/position_parts.hpp"
+#include "core/tick_response.hpp"
 #include "exchange/failure_log.hpp"
 
 namespace ptp::actors::position_parts {
@@ -110,7 +111,7 @@ void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size
   fly(self,
       Run::start(action, st.book.next_attempt(action.stage), caller, mark, st.rec, st.deps.settings->dedupe_window),
       [=](Outcome o) {
-        const bool go_on = o.kind == OutcomeKind::success || o.kind == OutcomeKind::skipped;
+        const bool go_on = core::stage_chain_goes_on(o);
         if (go_on && i + 1 < actions.size()) {
           run_stages(self, actions, i + 1, caller, mark, done);
           return;
