@@ -141,15 +141,15 @@ void load_prices(const std::string& path, const std::optional<core::Symbol>& sym
                          "\" (expected ts_ms,symbol,price or a Binance kline or aggTrades file)");
       else if (n == 3) format = Format::recording;
       else if (n == 12) format = Format::kline;
-      else if (n == 7) format = Format::agg_trades;
+      else if (n == 7 || n == 8) format = Format::agg_trades;  // futures 7; spot adds is_best_match
       else
         throw InputError(where(path, line_no) + ": " + std::to_string(n > 12 ? 13 : n) +
-                         " columns: not a recording (3), a Binance kline (12) or aggTrades (7) file");
+                         " columns: not a recording (3), a Binance kline (12) or aggTrades (7 or 8) file");
       if (*format != Format::recording) file_symbol = symbol_for(path, symbol_hint);
       if (header) continue;
     }
     const std::size_t want = *format == Format::recording ? 3 : *format == Format::kline ? 12 : 7;
-    if (n != want)
+    if (n != want && !(*format == Format::agg_trades && n == 8))
       throw InputError(where(path, line_no) + ": expected " + std::to_string(want) + " columns, found " +
                        (n > 12 ? std::string("more") : std::to_string(n)));
     const At at_line{path, line_no};

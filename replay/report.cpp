@@ -146,8 +146,8 @@ std::string chart_svg(const PositionRun& run, const std::vector<std::string>& pl
   // Bottom axis: time.
   for (int i = 0; i <= 4; ++i) {
     const std::int64_t ms = t0 + (t1 - t0) * i / 4;
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">{}</text>\n", x(ms), H - B + 16,
-                     core::format_utc_ms(ms - ms % 1000));
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"{}\" fill=\"#555\">{}</text>\n", x(ms), H - B + 16,
+                     i == 0 ? "start" : i == 4 ? "end" : "middle", core::format_utc_ms(ms - ms % 1000));
   }
   // The price path.
   s += "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1\" points=\"";
@@ -160,10 +160,11 @@ std::string chart_svg(const PositionRun& run, const std::vector<std::string>& pl
   };
   hline(first.entry, "#000", "4 3", "entry " + first.entry.str());
   hline(first.initial_stop, "#d62728", "6 3", "initial stop " + first.initial_stop.str());
+  std::vector<Price> take_profits;  // each plan's, once
   for (const auto& tr : trades)
-    if (tr.take_profit) {
-      hline(*tr.take_profit, "#2ca02c", "6 3", "take-profit " + tr.take_profit->str());
-      break;
+    if (tr.take_profit && std::find(take_profits.begin(), take_profits.end(), *tr.take_profit) == take_profits.end()) {
+      take_profits.push_back(*tr.take_profit);
+      hline(*tr.take_profit, "#2ca02c", "6 3", "take-profit " + tr.take_profit->str() + (trades.size() > 1 ? " (" + tr.plan + ")" : ""));
     }
   // Each plan: the stop as it stepped, its stages and its exit.
   for (std::size_t i = 0; i < trades.size(); ++i) {

@@ -84,6 +84,11 @@ TEST_CASE("prices: aggTrades with and without header and the node's recording", 
   CHECK(eth[2].price == Price::parse("2281.7"));
   CHECK(eth[3].price == Price::parse("2290"));
   CHECK(set.at(kBtc).ticks.at(0).price == Price::parse("42000.1"));
+  // Spot aggTrades files add an eighth column (is_best_match).
+  const auto spot = write(dir, "BTCUSDT-aggTrades-2025-01-01.csv", "7,94000.5,0.1,1,1,1735689600000000,true,true\n");
+  load_prices(spot, std::nullopt, set);
+  CHECK(set.at(kBtc).ticks.back().price == Price::parse("94000.5"));
+  CHECK(set.at(kBtc).ticks.back().ms == 1735689600000);
 }
 
 TEST_CASE("prices: bad files name the file and the line", "[replay]") {
