@@ -12,31 +12,9 @@
 #include "../support/png_image.hpp"
 #include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
+#include "replay_fixture.hpp"
 
 namespace ptp::test {
-namespace {
-
-const char* kConfig = R"(
-[node]
-exchange = "sim"
-account = "render"
-mode = "execute"
-storage_path = "unused"
-symbols = ["ETH"]
-[sim]
-[[sim.instrument]]
-symbol = "ETH"
-tick_size = "0.01"
-step_size = "0.001"
-[[sim.position]]
-symbol = "ETH"
-side = "long"
-entry = "2000"
-size = "3"
-stop = "1950"
-)";
-
-}  // namespace
 
 TEST_CASE("the report renders to a PNG with headless chromium that is neither blank nor tiny", "[replay]") {
   if (run_command("command -v chromium").exit_code != 0) {
@@ -46,16 +24,12 @@ TEST_CASE("the report renders to a PNG with headless chromium that is neither bl
     std::_Exit(77);
   }
   TempDir dir;
-  std::ofstream(dir.sub("replay.toml")) << kConfig;
-  {
-    std::ofstream prices(dir.sub("ticks.csv"));
-    prices << "ts_ms,symbol,price\n";
-    std::int64_t ms = 1704067200000;
-    for (const char* p : {"2000", "2030", "2105", "2140", "2160", "2180", "2182", "2200", "2140", "2120"})
-      prices << (ms += 60000) << ",ETH_USDT," << p << "\n";
-  }
+  std::ofstream(dir.sub("replay.toml")) << kReplayConfig;
+  std::ofstream(dir.sub("ticks.csv")) << eth_recording();
+  std::ofstream(dir.sub("BTCUSDT-1m-2024-01.csv")) << btc_klines();
   const auto replay = run_command(std::string(PTP_REPLAY_BINARY) + " --config " + dir.sub("replay.toml") +
-                                  " --prices " + dir.sub("ticks.csv") + " --out " + dir.sub("out"));
+                                  " --prices " + dir.sub("ticks.csv") + " " +
+                                  dir.sub("BTCUSDT-1m-2024-01.csv") + " --out " + dir.sub("out"));
   INFO(replay.output);
   REQUIRE(replay.exit_code == 0);
   const auto render = run_command(std::string(PTP_SOURCE_DIR) + "/scripts/render_report.sh " + dir.sub("out") + " " +

@@ -8,57 +8,12 @@
 
 #include "../support/run_command.hpp"
 #include "../support/temp_dir.hpp"
+#include "replay_fixture.hpp"
 
 namespace ptp::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kConfig = R"(
-[node]
-exchange = "sim"
-account = "replay"
-mode = "execute"
-storage_path = "unused"
-symbols = ["ETH", "BTC"]
-[plan]
-extreme_tp_r = 5
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
-[[plan.stage]]
-trigger_r = 3
-close_fraction = 0
-trail_r = 1
-[sim]
-[[sim.instrument]]
-symbol = "ETH"
-tick_size = "0.01"
-step_size = "0.001"
-[[sim.instrument]]
-symbol = "BTC"
-tick_size = "0.1"
-step_size = "0.001"
-[[sim.position]]
-symbol = "ETH"
-side = "long"
-entry = "2000"
-size = "3"
-stop = "1950"
-entry_time = "2024-01-01T00:00:00Z"
-[[sim.position]]
-symbol = "BTC"
-side = "short"
-entry = "42000"
-size = "0.3"
-stop = "42400"
-entry_time = 1704067200000
-)";
 
 // Half at 1.5R, the rest trailing by 0.5R: the plan compared with the config's.
 const std::string kOtherPlan = R"(
@@ -84,34 +39,13 @@ std::string read(const std::string& path) {
   return s.str();
 }
 
-// ETH from 2000 up to 2200 and back to 2140, one price a second.
-std::string eth_recording() {
-  std::string out = "ts_ms,symbol,price\n";
-  std::int64_t ms = 1704067200000;
-  for (const char* p : {"2000", "2030", "2105", "2140", "2160", "2180", "2182", "2200", "2140", "2120"})
-    out += std::to_string(ms += 1000) + ",ETH_USDT," + p + "\n";
-  return out;
-}
-
-// BTC one-minute bars falling from 42000 to 39500 (Binance's kline columns, no header).
-std::string btc_klines() {
-  std::string out;
-  std::int64_t open = 1704067200000;
-  int price = 42000;
-  for (int i = 0; i < 12; ++i, open += 60000, price -= 200)
-    out += std::to_string(open) + "," + std::to_string(price) + "," + std::to_string(price + 50) + "," +
-           std::to_string(price - 250) + "," + std::to_string(price - 200) + ",1," + std::to_string(open + 59999) +
-           ",1,1,1,1,0\n";
-  return out;
-}
-
 std::string replay(const std::string& args) { return std::string(PTP_REPLAY_BINARY) + " " + args; }
 
 }  // namespace
 
 TEST_CASE("ptp-replay writes report.json and report.html for each plan and the no partial take-profit baseline", "[replay]") {
   TempDir dir;
-  const auto cfg = write(dir, "replay.toml", kConfig);
+  const auto cfg = write(dir, "replay.toml", kReplayConfig);
   const auto plan = write(dir, "half-at-1.5R.toml", kOtherPlan);
   const auto rec = write(dir, "ticks.csv", eth_recording());
   const auto klines = write(dir, "BTCUSDT-1m-2024-01.csv", btc_klines());
@@ -139,7 +73,7 @@ TEST_CASE("ptp-replay writes report.json and report.html for each plan and the n
 
 TEST_CASE("ptp-replay refuses bad input naming the file and line and leaves --out untouched", "[replay]") {
   TempDir dir;
-  const auto cfg = write(dir, "replay.toml", kConfig);
+  const auto cfg = write(dir, "replay.toml", kReplayConfig);
   const auto rec = write(dir, "ticks.csv", eth_recording());
   const auto klines = write(dir, "BTCUSDT-1m-2024-01.csv", btc_klines());
   const auto out = dir.sub("report");
