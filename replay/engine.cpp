@@ -122,9 +122,9 @@ class Trade {
     position_band_ = core::quiet_band(rec_.position, book_.executed(), plan_.plan);
     band_ = position_band_;
     for (const auto& o : sim_.open_orders()) {
-      const bool fires_below = (o.kind == core::OrderKind::stop) == (spec_.side == core::Side::long_);
-      if (fires_below && o.trigger_price > band_.lower) band_.lower = o.trigger_price;
-      if (!fires_below && o.trigger_price < band_.upper) band_.upper = o.trigger_price;
+      const bool below = exchange::fires_at_or_below(o);
+      if (below && o.trigger_price > band_.lower) band_.lower = o.trigger_price;
+      if (!below && o.trigger_price < band_.upper) band_.upper = o.trigger_price;
     }
   }
 
@@ -181,24 +181,18 @@ class Trade {
     throw std::logic_error(action.stage.str() + " did not end in " + std::to_string(kMaxSteps) + " steps");
   }
 
-  // What the position actor takes over from a finished stage (actors/position_stage.cpp take_over).
+  // What the position actor takes over from a finished stage (core::take_over), and the report's rows.
   void take_over(const core::StageRun::Done& d, const core::StageAction& action) {
-    if (!d.record) return;
-    const core::StageRecord& r = *d.record;
-    if (d.position) {
-      const Price old_stop = rec_.position.current_stop;
-      rec_ = *d.position;
-      book_.record(r.stage, r.at);
+    const Price old_stop = rec_.position.current_stop;
+    const auto how = core::take_over(d, rec_, book_);
+    if (how == core::StageTakeOver::went_through) {
+      const core::StageRecord& r = *d.record;
       out_.stages.push_back({r.stage, now_ms_, r.mark, r.fill_price, r.closed_qty, d.outcome.str()});
-      if (r.closed_qty.is_positive())
-        out_.exits.push_back({now_ms_, r.fill_price, r.closed_qty, r.stage.str()});
+      if (r.closed_qty.is_positive()) out_.exits.push_back({now_ms_, r.fill_price, r.closed_qty, r.stage.str()});
       if (rec_.position.current_stop != old_stop && rec_.position.remaining_size.is_positive())
         out_.stops.push_back({now_ms_, rec_.position.current_stop, action.stage.str()});
-    } else if (r.state == core::StageState::failed) {
-      book_.record_failure(r.stage, r.attempt);
-      out_.stages.push_back({r.stage, now_ms_, r.mark, {}, {}, d.outcome.str()});
-    } else {
-      book_.record(r.stage, r.at);
+    } else if (how == core::StageTakeOver::failed) {
+      out_.stages.push_back({d.record->stage, now_ms_, d.record->mark, {}, {}, d.outcome.str()});
     }
   }
 
