@@ -48,38 +48,8 @@ bool is_placement(Op op) { return op == Op::close || op == Op::stop || op == Op:
 const char* placement_name(Op op) { return op == Op::close ? "close" : op == Op::stop ? "stop" : "take-profit"; }
 
 OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
-  OrderReply out;
-  try {
-    switch (r.op) {
-      case Op::close:
-        trace::mark(trace::Point::order_call, r.symbol);
-        out.state = ex.close_market(r.symbol, r.side, r.qty, r.client_id);
-        break;
-      case Op::stop:
-        out.state = ex.place_conditional(core::OrderKind::stop, r.symbol, r.side, r.trigger, r.qty, r.client_id);
-        break;
-      case Op::take_profit:
-        out.state = ex.place_conditional(core::OrderKind::take_profit, r.symbol, r.side, r.trigger, r.qty, r.client_id);
-        break;
-      case Op::cancel: ex.cancel(r.symbol, r.ref); break;
-      case Op::query: {
-        auto st = ex.query(r.lookup());
-        out.found = st.has_value();
-        if (st) out.state = *st;
-        break;
-      }
-    }
-    out.ok = true;
-  } catch (const exchange::ExchangeError& e) {
-    out.error = exchange::reason_of(e.kind());
-    out.code = e.code();
-    out.message = e.what();
-    out.position_smaller = e.position_smaller();
-  } catch (const std::exception& e) {
-    out.error = core::Reason::unavailable;
-    out.message = e.what();
-  }
-  return out;
+  if (r.op == Op::close) trace::mark(trace::Point::order_call, r.symbol);
+  return exchange::send_order(ex, r);
 }
 
 void log_failure(const char* what, const std::exception& e) {

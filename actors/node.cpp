@@ -50,7 +50,7 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
       spawn_registry(sys, PositionDeps{settings, n.exchange, n.persistence, n.metrics, n.market_data, {}, gate},
                      n.market_data);
   if (options.with_scheduler) n.scheduler = spawn_scheduler(sys, settings, n.registry);
-  if (options.feed) n.sim_feed = spawn_sim_feed(sys, options.feed, n.market_data, options.feed_interval);
+  if (options.feed) n.sim_feed = spawn_sim_feed(sys, options.feed, n.market_data, options.feed_interval, options.observe_feed);
   return n;
 }
 

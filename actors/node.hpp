@@ -25,6 +25,7 @@ struct NodeOptions {
   bool with_scheduler = true;
   std::shared_ptr<exchange::SimExchange> feed;  // set: drive this simulator's price path
   std::chrono::milliseconds feed_interval{100};
+  std::function<void(const core::PriceTick&)> observe_feed;  // each simulated tick, first (--record)
 };
 
 // Scheduler settings (node.latency_mode). sleep: an idle worker spins briefly, then sleeps on its

@@ -12,6 +12,7 @@
 #include "actors/position_parts.hpp"
 #include "core/quiet_band.hpp"
 #include "core/tick_gate.hpp"
+#include "core/tick_response.hpp"
 #include "core/trailing_move.hpp"
 #include "exchange/failure_log.hpp"
 
@@ -107,24 +108,24 @@ void evaluate_tick(self_ptr self, const core::PriceTick& tick) {
     return;
   }
   const auto& settings = *st.deps.settings;
-  core::Request req{core::Caller::market, std::nullopt, tick.price};
-  const auto arb = core::arbitrate(st.rec.position, st.book, req, false, settings.observe, core::Clock::now(),
-                                   settings.dedupe_window, st.filters, settings.plan);
+  const auto now = core::RetryBackoff::Clock::now();
+  const auto resp = core::respond_to_tick(st.rec.position, st.book, tick.price, settings.observe, core::Clock::now(),
+                                          settings.dedupe_window, st.filters, settings.plan,
+                                          st.trailing_backoff.ready(now), st.stage_backoff.ready(now));
+  const auto& arb = resp.arbitration;
   if (tick.received_ns) self->send(st.deps.metrics, latency_atom_v, core::steady_now_ns() - tick.received_ns);
   if (arb.answer) {
     if (arb.answer->kind == OutcomeKind::observe_only) {
       log_observed(self, core::Caller::market, arb.execute, arb.decision.r, /*once=*/true);
     }
-    if (arb.decision.trail_best) st.rec.position.trail_best = arb.decision.trail_best;
-    if (arb.decision.trail_stop && !settings.observe && arb.execute.empty() &&
-        st.trailing_backoff.ready(core::RetryBackoff::Clock::now()))
-      move_trailing_stop(self, *arb.decision.trail_stop, *arb.decision.trail_best);
+    if (resp.trail_best) st.rec.position.trail_best = resp.trail_best;
+    if (resp.trail_move) move_trailing_stop(self, *resp.trail_move, *resp.trail_best);
     if (!st.in_flight) publish_band(self);
     return;
   }
   // A stage that keeps failing is not asked again on every tick: the health check and the agent
   // still ask at their pace.
-  if (!st.stage_backoff.ready(core::RetryBackoff::Clock::now())) {
+  if (resp.stages_held) {
     publish_band(self);  // the answer to this tick: the router sends the next one
     return;
   }

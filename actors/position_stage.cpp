@@ -6,6 +6,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/position_parts.hpp"
+#include "core/tick_response.hpp"
 #include "exchange/failure_log.hpp"
 
 namespace ptp::actors::position_parts {
@@ -42,23 +43,13 @@ void log_result(self_ptr self, const core::StageRecord& r, const Run::Done& d, c
                after.remaining_size.str(), d.notes.empty() ? "" : " [" + fmt::format("{}", fmt::join(d.notes, "; ")) + "]");
 }
 
-// Takes over what the finished run left: the stage in the book (done, failed, or found recorded),
-// the position record when the stage went through.
+// Takes over what the finished run left (core::take_over) and writes its line.
 void take_over(self_ptr self, const FlightPtr& f, const Run::Done& d) {
   auto& st = self->state;
-  if (!d.record) return;
-  const core::StageRecord& r = *d.record;
-  if (d.position) {
-    const core::Price old_stop = st.rec.position.current_stop;
-    st.rec = *d.position;
-    st.book.record(r.stage, r.at);
-    log_result(self, r, d, old_stop, f->run.action());
-  } else if (r.state == core::StageState::failed) {
-    st.book.record_failure(r.stage, r.attempt);
-    log_result(self, r, d, st.rec.position.current_stop, f->run.action());
-  } else {
-    st.book.record(r.stage, r.at);  // found recorded (or pending) by another intent
-  }
+  const core::Price old_stop = st.rec.position.current_stop;
+  const auto how = core::take_over(d, st.rec, st.book);
+  if (how == core::StageTakeOver::went_through || how == core::StageTakeOver::failed)
+    log_result(self, *d.record, d, old_stop, f->run.action());
 }
 
 void drive(self_ptr self, FlightPtr f, Run::Step step) {
@@ -111,7 +102,7 @@ void run_stages(self_ptr self, std::vector<core::StageAction> actions, std::size
       Run::start(action, st.book.next_attempt(action.stage), caller, mark, st.rec, st.filters,
                  st.deps.settings->dedupe_window),
       [=](Outcome o) {
-        const bool go_on = o.kind == OutcomeKind::success || o.kind == OutcomeKind::skipped;
+        const bool go_on = core::stage_chain_goes_on(o);
         if (go_on && i + 1 < actions.size()) {
           run_stages(self, actions, i + 1, caller, mark, done);
           return;

@@ -1,6 +1,7 @@
 // Spawning the node's actors. Each function's actor lives in actors/<role>_actor.cpp.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -58,8 +59,10 @@ position_actor spawn_position(caf::actor_system& sys, PositionDeps deps, storage
 
 registry_actor spawn_registry(caf::actor_system& sys, PositionDeps deps, market_data_actor market_data);
 scheduler_actor spawn_scheduler(caf::actor_system& sys, SettingsPtr settings, registry_actor registry);
-// Drives the simulator's price path: one step every `interval`, ticks sent to market data.
+// Drives the simulator's price path: one step every `interval`, ticks sent to market data (and
+// shown to `observe` first, when set: ptp-node --record).
 caf::actor spawn_sim_feed(caf::actor_system& sys, std::shared_ptr<exchange::SimExchange> sim,
-                          market_data_actor market_data, std::chrono::milliseconds interval);
+                          market_data_actor market_data, std::chrono::milliseconds interval,
+                          std::function<void(const core::PriceTick&)> observe = {});
 
 }  // namespace ptp::actors

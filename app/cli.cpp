@@ -7,13 +7,15 @@ namespace ptp::app {
 const char* usage_text() {
   return "usage: ptp-node --config FILE [--check] [--mode observe|execute] [--data-dir DIR]\n"
          "                [--log-level trace|debug|info|warn|error|critical|off] [--run-for DURATION]\n"
+         "                [--record FILE]\n"
          "\n"
          "  --config FILE    the TOML config (see configs/)\n"
          "  --check          validate FILE, print the resolved settings and every configured position's\n"
          "                   stage ladder, then exit: 0 when valid, 2 on any error\n"
          "  --mode           observe (log what would be done, send nothing) or execute (trade)\n"
          "  --data-dir DIR   where the LMDB history lives (overrides node.storage_path)\n"
-         "  --run-for D      stop by itself after D (\"90s\", \"5m\")\n";
+         "  --run-for D      stop by itself after D (\"90s\", \"5m\")\n"
+         "  --record FILE    append every received tick to FILE (ts_ms,symbol,price), for ptp-replay\n";
 }
 
 CliOptions parse_cli(const std::vector<std::string>& args) {
@@ -40,6 +42,9 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
       static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
       out.log_level = value(i);
       if (!levels.count(*out.log_level)) throw UsageError("--log-level: unknown level \"" + *out.log_level + "\"");
+    } else if (a == "--record") {
+      out.record = value(i);
+      if (out.record->empty()) throw UsageError("--record must not be empty");
     } else if (a == "--run-for") {
       try {
         out.run_for = config::parse_duration(value(i));

@@ -23,6 +23,7 @@ struct CliOptions {
   std::optional<std::string> data_dir;         // overrides node.storage_path
   std::optional<std::string> log_level;        // overrides node.log_level
   std::optional<config::Millis> run_for;       // stop by itself after this long
+  std::optional<std::string> record;           // append every received tick to this file (ptp-replay reads it)
 };
 
 // Throws UsageError with a message naming the bad argument.

@@ -51,5 +51,5 @@ int main(int argc, char** argv) {
 
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  return app::run_node(cfg, cli.run_for);
+  return app::run_node(cfg, cli.run_for, cli.record);
 }

@@ -14,6 +14,7 @@
 #include "sim/sim_exchange.hpp"
 #include "exchange/venue.hpp"
 #include "storage/data_dir_lock.hpp"
+#include "replay/tick_recorder.hpp"
 #include "storage/history_store.hpp"
 
 namespace ptp::app {
@@ -48,7 +49,7 @@ std::string wait_for_stop(const sigset_t& set, std::optional<config::Millis> run
 
 }  // namespace
 
-int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
+int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, std::optional<std::string> record) {
   const sigset_t stop_signals = block_stop_signals();
   std::unique_ptr<storage::DataDirLock> lock;
   std::shared_ptr<storage::HistoryStore> store;
@@ -77,6 +78,17 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     }
   }
 
+  std::shared_ptr<replay::TickRecorder> recorder;
+  if (record) {
+    try {
+      recorder = std::make_shared<replay::TickRecorder>(*record);
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot start: {}", e.what());
+      return 1;
+    }
+    spdlog::info("recording every received tick to {}", *record);
+  }
+
   const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
   const auto started = core::Clock::now();
   spdlog::info("ptp-node starting: exchange={} account={} mode={} latency_mode={} data={} symbols={} health-check "
@@ -93,8 +105,15 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for) {
     actors::NodeOptions options;
     options.feed = sim;
     if (cfg.sim) options.feed_interval = cfg.sim->tick_interval;
+    if (recorder) options.observe_feed = [recorder](const core::PriceTick& t) { recorder->record(t); };
     auto node = actors::start_node(sys, settings, venue->exchange(), store, options);
-    venue->start_feeds({actors::tick_sink(node), actors::reconcile_trigger(node)});
+    auto sink = actors::tick_sink(node);
+    if (recorder)
+      sink = [recorder, inner = std::move(sink)](const core::PriceTick& t) {
+        recorder->record(t);
+        inner(t);
+      };
+    venue->start_feeds({sink, actors::reconcile_trigger(node)});
     std::unique_ptr<api::NodeGateway> gateway;
     std::unique_ptr<api::ApiServer> api_server;
     if (cfg.api.enabled) {

@@ -34,7 +34,7 @@ config::SimSettings idle_sim(const std::vector<core::Symbol>& syms) {
   for (const auto& sym : syms) {
     s.instruments.push_back(config::SimInstrument{sym, f, core::Price::parse("100"), std::nullopt, std::nullopt});
     s.positions.push_back(config::SimPosition{sym, core::Side::long_, core::Price::parse("100"), core::Qty::parse("1"),
-                                              core::Price::parse("99")});
+                                              core::Price::parse("99"), std::nullopt});
   }
   return s;
 }

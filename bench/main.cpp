@@ -2,7 +2,7 @@
 //   build/ptp-bench            full run (minutes)
 //   build/ptp-bench --quick    every measurement briefly (CI runs this so it never rots)
 //   --json FILE                also writes every figure as one JSON object
-//   --only SECTION             parse, latency, wire, scale, original or idle
+//   --only SECTION             parse, latency, wire, scale, original, idle or replay
 //   --focus                    latency: only the goal's row (1 000 positions / 100 symbols / 100 000 ticks/s)
 //   --latency-mode spin        the node's latency_mode = "spin" scheduler (idle runs both modes anyway)
 //   --caf KEY=VALUE            a CAF scheduler setting over the node's own (repeatable)
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       o.caf_settings.emplace_back(kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
     }
     else {
-      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE] [--only parse|latency|wire|scale|original|idle] [--focus] [--latency-mode spin] [--caf KEY=VALUE]...\n");
+      std::fprintf(stderr, "usage: ptp-bench [--quick] [--json FILE] [--only parse|latency|wire|scale|original|idle|replay] [--focus] [--latency-mode spin] [--caf KEY=VALUE]...\n");
       return 2;
     }
   }
@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   if (wanted("scale")) ptp::bench::run_scale(r, o);
   if (wanted("original")) ptp::bench::run_original_side_by_side(r, o);
   if (wanted("idle")) ptp::bench::run_idle(r, o);
+  if (wanted("replay")) ptp::bench::run_replay(r, o);
   if (!json_path.empty()) {
     std::ofstream(json_path) << r.json() << "\n";
     std::printf("\nfigures written to %s\n", json_path.c_str());

@@ -30,7 +30,7 @@ config::SimSettings sim_settings(const std::vector<core::Symbol>& syms, bool wit
     s.instruments.push_back(config::SimInstrument{sym, filters(), core::Price::parse("100"), std::nullopt, std::nullopt});
     if (with_positions)
       s.positions.push_back(config::SimPosition{sym, core::Side::long_, core::Price::parse("100"), core::Qty::parse("1"),
-                                                core::Price::parse("99")});
+                                                core::Price::parse("99"), std::nullopt});
   }
   return s;
 }

@@ -80,5 +80,6 @@ void run_tick_to_wire(Report& r, const Options& o);
 void run_scale(Report& r, const Options& o);
 void run_original_side_by_side(Report& r, const Options& o);
 void run_idle(Report& r, const Options& o);
+void run_replay(Report& r, const Options& o);
 
 }  // namespace ptp::bench

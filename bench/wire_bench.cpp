@@ -156,7 +156,7 @@ void run_tick_to_wire(Report& r, const Options& o) {
   for (int i = 0; i < n; ++i) {
     syms.push_back(core::Symbol(fmt::format("W{:03}", i), "USDT"));
     sim_settings.instruments.push_back(config::SimInstrument{syms.back(), filters(), kEntry, std::nullopt, std::nullopt});
-    sim_settings.positions.push_back(config::SimPosition{syms.back(), core::Side::long_, kEntry, core::Qty::parse("1"), kStop});
+    sim_settings.positions.push_back(config::SimPosition{syms.back(), core::Side::long_, kEntry, core::Qty::parse("1"), kStop, std::nullopt});
   }
   auto sim = std::make_shared<exchange::SimExchange>(sim_settings);
   exchange::loopback::BinanceServer server(sim);

@@ -336,4 +336,20 @@ StageRun::Step StageRun::store_result(std::vector<Note> notes) {
   return Step{StoreResult{record_, outcome_.kind == OutcomeKind::failed ? before_ : after_}, std::move(notes)};
 }
 
+StageTakeOver take_over(const StageRun::Done& d, PositionRecord& record, StageBook& book) {
+  if (!d.record) return StageTakeOver::nothing;
+  const StageRecord& r = *d.record;
+  if (d.position) {
+    record = *d.position;
+    book.record(r.stage, r.at);
+    return StageTakeOver::went_through;
+  }
+  if (r.state == StageState::failed) {
+    book.record_failure(r.stage, r.attempt);
+    return StageTakeOver::failed;
+  }
+  book.record(r.stage, r.at);  // found recorded (or pending) by another intent
+  return StageTakeOver::found_recorded;
+}
+
 }  // namespace ptp::core

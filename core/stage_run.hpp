@@ -123,4 +123,11 @@ class StageRun {
   std::vector<std::string> notes_;
 };
 
+// What a finished run leaves to its position, as the position actor and ptp-replay take it over:
+// a stage that went through is recorded in the book and its position record replaces `record`; a
+// failed one counts an attempt; one found recorded by another intent is recorded. Returns how the
+// run ended for the position.
+enum class StageTakeOver : unsigned char { nothing, went_through, failed, found_recorded };
+StageTakeOver take_over(const StageRun::Done& done, PositionRecord& record, StageBook& book);
+
 }  // namespace ptp::core

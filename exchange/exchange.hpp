@@ -12,6 +12,7 @@
 #include "core/filters.hpp"
 #include "core/order.hpp"
 #include "core/order_budget.hpp"
+#include "core/order_call.hpp"
 #include "core/outcome.hpp"
 
 namespace ptp::exchange {
@@ -70,5 +71,9 @@ class Exchange {
   // keeps to a share of them (core/order_budget.hpp).
   virtual std::vector<core::RateWindow> order_limits() const = 0;
 };
+
+// Carries one of the node's order commands to `ex` and turns what happens into the answer the
+// core's state machines take (a failure is a value): the exchange actor and ptp-replay both call it.
+core::OrderAnswer send_order(Exchange& ex, const core::OrderCommand& command);
 
 }  // namespace ptp::exchange

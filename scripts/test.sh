@@ -4,7 +4,7 @@
 # its seed corpus (PTP_FUZZ_SECONDS each, default 12; 0 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --interop
+scripts/setup.sh --interop --render
 # ccxt for the conformance tests and the official MCP SDK for the agent interop test, at the versions
 # their package-lock.json files pin (no install scripts run). Without them (no npm registry) those
 # tests report themselves skipped, or fail under CI.

@@ -23,9 +23,7 @@ double to_fraction(core::Ratio pct) { return static_cast<double>(pct.units()) / 
 
 // Does `mark` cross the trigger of a resting order reducing a position on `side`?
 bool crossed(const OrderState& o, Price mark) {
-  const bool long_pos = o.position_side == core::Side::long_;
-  if (o.kind == OrderKind::stop) return long_pos ? mark <= o.trigger_price : mark >= o.trigger_price;
-  return long_pos ? mark >= o.trigger_price : mark <= o.trigger_price;  // take-profit
+  return fires_at_or_below(o) ? mark <= o.trigger_price : mark >= o.trigger_price;
 }
 
 std::vector<std::pair<core::Symbol, Price>> read_replay(const std::string& path) {

@@ -59,6 +59,12 @@ struct SimEvent {
   core::OrderStatus status = core::OrderStatus::open;  // the order's status afterwards
 };
 
+// A resting stop or take-profit fires when the mark reaches its trigger from above (a long's stop,
+// a short's take-profit) or from below (the others).
+inline bool fires_at_or_below(const core::OrderState& o) {
+  return (o.kind == core::OrderKind::stop) == (o.position_side == core::Side::long_);
+}
+
 class SimExchange final : public Exchange {
  public:
   explicit SimExchange(const config::SimSettings& settings);

@@ -12,6 +12,7 @@
 
 #include "core/position.hpp"
 #include "core/text.hpp"
+#include "core/time_text.hpp"
 
 namespace ptp::config {
 namespace {
@@ -396,7 +397,7 @@ SimInstrument read_instrument(const Section& s) {
 }
 
 SimPosition read_position(const Section& s) {
-  s.allow_only({"symbol", "side", "entry", "size", "stop"});
+  s.allow_only({"symbol", "side", "entry", "size", "stop", "entry_time"});
   core::Symbol symbol = read_symbol(s, "symbol");
   core::Side side = core::Side::long_;
   try {
@@ -406,7 +407,16 @@ SimPosition read_position(const Section& s) {
   }
   std::optional<Price> stop;
   if (s.has("stop")) stop = read_positive<Price>(s, "stop");
-  return SimPosition{symbol, side, read_positive<Price>(s, "entry"), read_positive<Qty>(s, "size"), stop};
+  std::optional<std::int64_t> entry_time;
+  if (const toml::node* t = s.get("entry_time")) {
+    const auto text = t->is_integer() ? std::optional<std::string>(std::to_string(t->as_integer()->get()))
+                      : t->is_string() ? std::optional<std::string>(t->as_string()->get())
+                                       : std::nullopt;
+    entry_time = text ? core::parse_utc_ms(*text) : std::nullopt;
+    if (!entry_time)
+      s.fail(t, "entry_time", "expected a UTC time such as \"2024-01-15T10:00:00Z\" or milliseconds since the epoch");
+  }
+  return SimPosition{symbol, side, read_positive<Price>(s, "entry"), read_positive<Qty>(s, "size"), stop, entry_time};
 }
 
 SimSettings read_sim(const Section& sim, const Config& cfg) {
@@ -663,6 +673,36 @@ bool is_loopback_host(std::string_view host) {
     i = dot + 1;
   }
   return parts == 4;
+}
+
+namespace {
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open the " + what);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": cannot read the " + what);
+  return buf.str();
+}
+
+}  // namespace
+
+core::StagePlan load_plan_file(const std::string& path) {
+  const std::string text = read_file(path, "plan file");
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": TOML syntax error: "
+        << e.description();
+    throw ConfigError(out.str());
+  }
+  Section top(root, path, "");
+  auto plan = top.subtable("plan");
+  if (!plan) top.fail(nullptr, "plan", "missing; expected a [plan] table with [[plan.stage]] tables");
+  return read_plan(*plan);
 }
 
 Config load_config_file(const std::string& path) {

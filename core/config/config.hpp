@@ -63,6 +63,7 @@ struct SimPosition {
   core::Price entry;
   core::Qty size;
   std::optional<core::Price> stop;  // absent: the node applies default_stop_pct
+  std::optional<std::int64_t> entry_time_ms;  // when it opened (ptp-replay; the node ignores it)
 };
 
 struct SimSettings {
@@ -124,6 +125,10 @@ Config parse_config(std::string_view text, const std::string& source);
 
 // Reads and parses a file. Throws ConfigError (also when the file cannot be read).
 Config load_config_file(const std::string& path);
+
+// The [plan] table of a TOML file (a whole config or a file with only [plan]; other tables are not
+// read), validated as the node validates it. Throws ConfigError naming the file and line.
+core::StagePlan load_plan_file(const std::string& path);
 
 // "250ms", "30s", "5m", "1h" -> milliseconds; throws std::invalid_argument.
 Millis parse_duration(std::string_view text);

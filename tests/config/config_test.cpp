@@ -336,3 +336,15 @@ TEST_CASE("the shipped configs load", "[config]") {
   CHECK_THROWS_WITH(config::load_config_file("/nonexistent/ptp.toml"),
                     Catch::Contains("/nonexistent/ptp.toml: cannot open the config file"));
 }
+
+TEST_CASE("a position's entry_time for ptp-replay reads a UTC time or milliseconds and names a bad one", "[config]") {
+  const std::string all = kNode + kSim;
+  CHECK_FALSE(parse(all).sim->positions.at(0).entry_time_ms);
+  CHECK(parse(with(all, "stop = \"1950\"", "stop = \"1950\"\nentry_time = \"2024-01-01T00:00:01.500Z\""))
+            .sim->positions.at(0)
+            .entry_time_ms == 1704067201500);
+  CHECK(parse(with(all, "stop = \"1950\"", "stop = \"1950\"\nentry_time = 1704067200000")).sim->positions.at(0).entry_time_ms ==
+        1704067200000);
+  CHECK_THAT(error_of(with(all, "stop = \"1950\"", "stop = \"1950\"\nentry_time = \"yesterday\"")),
+             Catch::Contains("sim.position[1].entry_time: expected a UTC time"));
+}
