@@ -158,7 +158,7 @@ class Trade {
   core::Outcome run_stage(const core::StageAction& action, Price mark) {
     using Run = core::StageRun;
     const std::int64_t* clock = &now_ms_;
-    Run run = Run::start(action, book_.next_attempt(action.stage), core::Caller::market, mark, rec_,
+    Run run = Run::start(action, book_.next_attempt(action.stage), core::Caller::market, mark, rec_, filters_,
                          settings_.dedupe_window,
                          [clock] { return core::Clock::time_point(std::chrono::milliseconds(*clock)); });
     Run::Step step = run.begin();
