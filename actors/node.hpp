@@ -25,6 +25,9 @@ struct NodeOptions {
   bool with_scheduler = true;
   std::shared_ptr<exchange::SimExchange> feed;  // set: drive this simulator's price path
   std::chrono::milliseconds feed_interval{100};
+  // A cluster (cluster/): the owner's fence in front of every order, and the replicated history.
+  std::shared_ptr<exchange::OrderFence> fence;
+  std::shared_ptr<storage::Replica> replica;
 };
 
 // Scheduler settings (node.latency_mode). sleep: an idle worker spins briefly, then sleeps on its
