@@ -23,23 +23,35 @@ EtcdClient::~EtcdClient() = default;
 json EtcdClient::call(const std::string& path, const json& body) {
   const std::string text = body.dump();
   std::string failures;
-  for (std::size_t tried = 0; tried < endpoints_.size(); ++tried) {
-    const std::size_t at = (current_ + tried) % endpoints_.size();
-    exchange::HttpResponse r;
-    try {
-      r = http_->request("POST", endpoints_[at] + path, {"Content-Type: application/json"}, text);
-    } catch (const exchange::HttpError& e) {
-      failures += (failures.empty() ? "" : "; ") + endpoints_[at] + ": " + e.what();
-      continue;  // the next member (a retried write is the same write: every write here is idempotent)
+  // A member that cannot be reached, or that answers "unavailable" (HTTP 503, gRPC code 14: no leader
+  // yet, the leader changed), is passed over for the next; when every member said so, the round is
+  // tried again twice, 100 ms apart (an election takes about a second). Every write here is the same
+  // write when repeated (a put of the same bytes, or a compare that the first try decides).
+  for (int round = 0; round < 3; ++round) {
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (std::size_t tried = 0; tried < endpoints_.size(); ++tried) {
+      const std::size_t at = (current_ + tried) % endpoints_.size();
+      exchange::HttpResponse r;
+      try {
+        r = http_->request("POST", endpoints_[at] + path, {"Content-Type: application/json"}, text);
+      } catch (const exchange::HttpError& e) {
+        failures += (failures.empty() ? "" : "; ") + endpoints_[at] + ": " + e.what();
+        continue;
+      }
+      json answer = json::parse(r.body, nullptr, false);
+      if (r.status == 503 || (!answer.is_discarded() && answer.value("code", 0) == 14)) {
+        failures += (failures.empty() ? "" : "; ") + endpoints_[at] + ": unavailable: " + r.body.substr(0, 120);
+        continue;
+      }
+      current_ = at;
+      if (answer.is_discarded())
+        throw EtcdError("etcd " + endpoints_[at] + path + " answered HTTP " + std::to_string(r.status) +
+                        " with no JSON: " + r.body.substr(0, 200));
+      if (r.status != 200 || answer.contains("error") || answer.contains("code"))
+        throw EtcdError("etcd " + endpoints_[at] + path + " answered HTTP " + std::to_string(r.status) + ": " +
+                        answer.dump().substr(0, 300));
+      return answer;
     }
-    current_ = at;
-    json answer = json::parse(r.body, nullptr, false);
-    if (answer.is_discarded()) throw EtcdError("etcd " + endpoints_[at] + path + " answered HTTP " +
-                                               std::to_string(r.status) + " with no JSON: " + r.body.substr(0, 200));
-    if (r.status != 200 || answer.contains("error") || answer.contains("code"))
-      throw EtcdError("etcd " + endpoints_[at] + path + " answered HTTP " + std::to_string(r.status) + ": " +
-                      answer.dump().substr(0, 300));
-    return answer;
   }
   throw EtcdError("no etcd member answered " + path + ": " + failures);
 }

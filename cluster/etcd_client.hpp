@@ -1,6 +1,7 @@
 // A blocking client of etcd's v3 JSON gateway (libcurl, through exchange::HttpClient). Not
-// thread-safe: each thread that talks to etcd owns its client. A member that cannot be reached is
-// skipped for the next one in the list; the one that answered is tried first next time.
+// thread-safe: each thread that talks to etcd owns its client. A member that cannot be reached, or
+// answers "unavailable" (no leader, the leader changed), is skipped for the next one in the list, and
+// such a round is tried up to three times; the member that answered is tried first next time.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -201,17 +201,24 @@ bool Ownership::campaign(EtcdClient& client) {
     lease_id = lease_id_;
   }
   const TxnResult r = client.txn(campaign_txn(settings_.keys.owner(), owner_value(), lease_id));
+  // A campaign repeated after an answer that never came (a member that went away, a leader change)
+  // can find the key its first try created: bound to this node's lease, it is this node's.
+  std::int64_t created_at = r.succeeded ? r.revision : 0;
+  if (!r.succeeded) {
+    const auto& kvs = r.responses.at(0).at("response_range").value("kvs", json::array());
+    if (!kvs.empty() && key_value_of(kvs[0]).lease == lease_id) created_at = key_value_of(kvs[0]).create_revision;
+  }
   {
     std::lock_guard lock(mu_);
     seen_revision_ = std::max(seen_revision_, r.revision);
-    if (r.succeeded) {
-      owner_revision_ = r.revision;
+    if (created_at != 0) {
+      owner_revision_ = created_at;
       owner_id_ = settings_.node_id;
       owner_since_ms_ = unix_ms();
       set_role_locked(Role::owner);
       spdlog::info("[cluster] {} owns {}/{} now (etcd revision {}, lease {} of {} ms; it acts until {} ms after each "
                    "acknowledged keep-alive)",
-                   settings_.node_id, settings_.keys.exchange, settings_.keys.account, r.revision, lease_id,
+                   settings_.node_id, settings_.keys.exchange, settings_.keys.account, created_at, lease_id,
                    settings_.lease_ttl.count(), (settings_.lease_ttl - lease_.margin()).count());
     } else {
       const auto& kvs = r.responses.at(0).at("response_range").value("kvs", json::array());
@@ -227,7 +234,7 @@ bool Ownership::campaign(EtcdClient& client) {
     }
   }
   start_watch(client, r.revision + 1);
-  return r.succeeded;
+  return created_at != 0;
 }
 
 bool Ownership::join_and_campaign(EtcdClient& client) {
