@@ -77,7 +77,12 @@ TEST_CASE("the owner is killed after stage 1 and the standby takes over and exec
   check_orders(rig);
 }
 
-TEST_CASE("an owner paused just after committing a stage intent sends nothing when it resumes and steps down saying why", "[cluster][process]") {
+namespace {
+
+// One run of the paused-owner scenario. Returns whether the pause landed before a's close left
+// (the watch and a's own path race by a few milliseconds): only then is a's close still to be sent
+// when it resumes, which is what the fence must stop.
+bool paused_owner_run() {
   Rig rig({"a", "b"});
   start_pair(rig);
   // Pause a the moment its stage 1 intent is in etcd.
@@ -106,6 +111,9 @@ TEST_CASE("an owner paused just after committing a stage intent sends nothing wh
     REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
   }
   CHECK(std::chrono::steady_clock::now() - paused_at > 2s);  // not before a's lease could have expired
+  bool a_sent_before = false;
+  for (const auto& o : rig.orders()) a_sent_before = a_sent_before || (o.sender == "a" && o.method == "POST");
+  a_sent_before = a_sent_before && rig.closes().size() == 1 && rig.closes()[0].first == "a";
   const auto resumed_at = std::chrono::steady_clock::now();
   ::kill(a_pid, SIGCONT);
   const bool stepped_down = rig.wait_log("a", "steps down as owner", 10s) && rig.wait_log("a", "is a standby again", 20s);
@@ -121,6 +129,15 @@ TEST_CASE("an owner paused just after committing a stage intent sends nothing wh
          a_log.find("lease has expired") != std::string::npos));
   CHECK(rig.closes().size() == 1);
   check_orders(rig);
+  return !a_sent_before;
+}
+
+}  // namespace
+
+TEST_CASE("an owner paused just after committing a stage intent sends nothing when it resumes and steps down saying why", "[cluster][process]") {
+  int held_back = 0;
+  for (int attempt = 0; attempt < 4 && held_back == 0; ++attempt) held_back += paused_owner_run() ? 1 : 0;
+  CHECK(held_back == 1);  // at least one run paused the owner with its close still to send
 }
 
 TEST_CASE("an owner that loses its etcd member stops acting and the group goes on through the other members", "[cluster][process]") {
