@@ -36,6 +36,7 @@ inline const core::Symbol kEth{"ETH", "USDT"};
 inline const std::string kOwnerKey = "/ptp/owner/binance/group";
 
 inline std::string api_key_of(const std::string& node_id) { return "key-" + node_id; }
+inline constexpr const char* kApiToken = "cluster-test-api-token-0123456789";
 
 // One order request as the exchange saw it arrive.
 struct OrderSeen {
@@ -113,7 +114,19 @@ class Rig {
     Node& n = nodes_.at(id);
     n.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{PTP_NODE_BINARY, "--config", config_path},
-        std::vector<std::string>{"PTP_NODE_KEY=" + api_key_of(id), "PTP_NODE_SECRET=ptp-sim-api-secret"}, n.log_path);
+        std::vector<std::string>{"PTP_NODE_KEY=" + api_key_of(id), "PTP_NODE_SECRET=ptp-sim-api-secret",
+                                 "PTP_NODE_API_TOKEN=" + std::string(kApiToken)},
+        n.log_path);
+  }
+
+  // The node's API URL (http://127.0.0.1:PORT), from its log once it serves it; "" until then.
+  std::string api_url(const std::string& id) {
+    const std::string log = node(id).log();
+    const std::string mark = "[api] MCP on ";
+    const auto at = log.rfind(mark);
+    if (at == std::string::npos) return {};
+    const auto start = at + mark.size();
+    return log.substr(start, log.find("/mcp", start) - start);
   }
 
   // The owner's node id as etcd has it now ("" when nobody owns the account).
@@ -233,6 +246,9 @@ rest_url = "{}"
 ws_url = "{}"
 api_key_env = "PTP_NODE_KEY"
 api_secret_env = "PTP_NODE_SECRET"
+[api]
+listen = "127.0.0.1:0"
+token_env = "PTP_NODE_API_TOKEN"
 [cluster]
 etcd = {}
 lease_ttl = "{}ms"

@@ -12,6 +12,8 @@
 #include <cstdlib>
 
 #include "cluster/etcd_client.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/run_command.hpp"
 #include "storage/history_store.hpp"
 #include "tests/cluster/cluster_rig.hpp"
 
@@ -43,6 +45,30 @@ void start_pair(Rig& rig) {
 TEST_CASE("the owner is killed after stage 1 and the standby takes over and executes stage 2 exactly once", "[cluster][process]") {
   Rig rig({"a", "b"});
   start_pair(rig);
+  // The owner's API shows the group: itself as owner, since when, its lease's time left, b as standby.
+  {
+    const std::string url = rig.api_url("a");
+    REQUIRE_FALSE(url.empty());
+    const std::vector<std::string> auth{std::string("Authorization: Bearer ") + test::cluster_rig::kApiToken};
+    const auto status = nlohmann::json::parse(test::http_request("GET", url + "/v1/status", "", auth).body);
+    INFO(status.dump());
+    CHECK(status["cluster"]["node_id"] == "a");
+    CHECK(status["cluster"]["role"] == "owner");
+    CHECK(status["cluster"]["owner"] == "a");
+    CHECK(status["cluster"]["owner_since_ms"].get<std::int64_t>() > 0);
+    CHECK(status["cluster"]["lease_left_ms"].get<std::int64_t>() > 0);
+    CHECK(status["cluster"]["lease_left_ms"].get<std::int64_t>() <= 3000);
+    CHECK(status["cluster"]["standbys"] == nlohmann::json::array({"b"}));
+    const std::string metrics = test::http_request("GET", url + "/metrics", "", auth).body;
+    CHECK_THAT(metrics, Catch::Contains("ptp_cluster_owner{node=\"a\",owner=\"a\"} 1"));
+    CHECK_THAT(metrics, Catch::Contains("ptp_cluster_standbys 1"));
+    CHECK_THAT(metrics, Catch::Contains("ptp_cluster_lease_left_seconds "));
+    const auto ctl = test::run_command(std::string("PTP_API_TOKEN=") + test::cluster_rig::kApiToken + " " +
+                                       PTP_CTL_BINARY + " --url " + url + " status");
+    CHECK(ctl.exit_code == 0);
+    CHECK_THAT(ctl.output, Catch::Contains("cluster      node a is owner; owner a since "));
+    CHECK_THAT(ctl.output, Catch::Contains("standbys: b"));
+  }
   rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
   {
     INFO(rig.describe());
