@@ -356,22 +356,24 @@ void Ownership::run() {
     }
     serve(client);
     std::int64_t id = 0;
+    bool again = false;
     {
-      std::unique_lock lock(mu_);
+      std::lock_guard lock(mu_);
       if (stopping_) break;
-      if (role_ != Role::stepped_down) {  // a standby whose lease expired: join again
-        watch_.reset();
-        continue;
-      }
+      again = role_ != Role::stepped_down;  // a standby whose lease expired: join again
       id = lease_id_;
     }
-    // Stepped down: the lease goes at once, so a standby need not wait for it to expire.
-    watch_.reset();
+    if (again) {
+      watch_.reset();  // outside the lock: the stream's thread takes it for every line
+      continue;
+    }
+    // Stepped down: the lease goes at once (a standby need not wait for it to expire), then the stream.
     try {
       client.revoke(id);
     } catch (const std::exception& e) {
       spdlog::debug("[cluster] revoking the lease failed: {}", e.what());
     }
+    watch_.reset();
     std::unique_lock lock(mu_);
     if (changed_) {
       changed_ = false;
@@ -384,13 +386,16 @@ void Ownership::run() {
     rejoin_ = false;
     role_ = Role::joining;
     owner_id_.clear();
+    owner_gone_ = false;  // news of the last term's stream, not of the next one
+    taken_by_.clear();
+    watch_ended_ = false;
   }
-  watch_.reset();
   std::int64_t id = 0;
   {
     std::lock_guard lock(mu_);
     // A clean stop: the lease goes now (an owner's key and a standby's member key with it), so a
-    // standby takes over at once instead of after the TTL.
+    // standby takes over at once instead of after the TTL; the stream after it (its thread notices
+    // within a second).
     if (role_ != Role::stepped_down) id = lease_id_;
     role_ = Role::stepped_down;
   }
@@ -400,6 +405,7 @@ void Ownership::run() {
     } catch (const std::exception&) {
     }
   }
+  watch_.reset();
 }
 
 }  // namespace ptp::cluster
