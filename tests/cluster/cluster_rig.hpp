@@ -89,7 +89,7 @@ class Rig {
   }
   ~Rig() {
     for (auto& [id, n] : nodes_)
-      if (n.process) {
+      if (n.process && n.pid() > 0) {  // never kill(0, ...): that signals this whole process group
         ::kill(n.pid(), SIGCONT);
         n.process->kill_now();
       }
@@ -141,7 +141,9 @@ class Rig {
       return "unreadable: " + std::string(e.what());
     }
   }
-  bool wait_owner(const std::string& id, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  // Generous bounds: on a loaded machine etcd's members can lose and re-elect their leader, and each
+  // new leader renews every lease once, which puts an expiry off by up to a TTL.
+  bool wait_owner(const std::string& id, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
     return wait_until([&] { return owner_now() == id; }, limit);
   }
   bool wait_log(const std::string& id, const std::string& text, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
