@@ -143,6 +143,8 @@ persistence_actor::behavior_type persistence(self_ptr self, std::shared_ptr<stor
       },
       [=](mode_atom, const core::ModeChange& change) {
         return stored(self, "mode", [&] {
+          // In a cluster the switch is the group's: a node that does not own the account cannot make it.
+          if (auto& r = self->state.replica) r->put_mode(change);
           self->state.store->record_mode(change);
           return true;
         });

@@ -135,8 +135,9 @@ Run run_cluster(const config::Config& cfg, std::shared_ptr<storage::HistoryStore
     if (auto reason = wait_for(signals, deadline, owner); !reason.empty()) return {0, reason};
     try {
       const auto loaded = history->load_into(*store);
-      spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s)", c.node_id,
-                   loaded.positions, loaded.stages);
+      spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s){}", c.node_id,
+                   loaded.positions, loaded.stages,
+                   loaded.modes ? fmt::format(", {} mode switch(es)", loaded.modes) : std::string());
     } catch (const std::exception& e) {
       ownership->lost(std::string("the history could not be loaded from etcd: ") + e.what());
     }

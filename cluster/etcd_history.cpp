@@ -1,5 +1,9 @@
 #include "cluster/etcd_history.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
 #include "cluster/ownership.hpp"
 #include "storage/history_store.hpp"
 
@@ -31,16 +35,38 @@ void EtcdHistory::put_stage(const storage::StageRecord& stage, const storage::Po
   fenced_put(std::move(puts), position ? "stage result" : "stage intent");
 }
 
+void EtcdHistory::put_mode(const core::ModeChange& change) {
+  char at[24];
+  std::snprintf(at, sizeof at, "%020lld",
+                static_cast<long long>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(change.at.time_since_epoch()).count()));
+  fenced_put({{keys_.history() + "mode/" + at, storage::record_bytes(change)}}, "mode switch");
+}
+
 EtcdHistory::Loaded EtcdHistory::load_into(storage::HistoryStore& store) {
   std::vector<storage::PositionRecord> positions;
   std::vector<storage::StageRecord> stages;
-  const std::string pos_prefix = keys_.history() + "pos/";
+  std::vector<core::ModeChange> modes;
+  const std::string pos_prefix = keys_.history() + "pos/", mode_prefix = keys_.history() + "mode/";
   for (const auto& kv : client_.range(keys_.history(), /*prefix=*/true)) {
     if (kv.key.rfind(pos_prefix, 0) == 0) positions.push_back(storage::position_from_bytes(kv.value));
+    else if (kv.key.rfind(mode_prefix, 0) == 0) modes.push_back(storage::mode_from_bytes(kv.value));
     else stages.push_back(storage::stage_from_bytes(kv.value));
   }
   store.import(positions, stages);
-  return {positions.size(), stages.size()};
+  // The mode log is append-only: only the switches this store has not seen join it, oldest first.
+  const auto known = store.mode_changes();
+  std::size_t added = 0;
+  for (const auto& m : modes) {  // in key order: time order
+    const bool have = std::any_of(known.begin(), known.end(), [&](const core::ModeChange& k) {
+      return k.at == m.at && k.observe == m.observe && k.by == m.by;
+    });
+    if (!have) {
+      store.record_mode(m);
+      ++added;
+    }
+  }
+  return {positions.size(), stages.size(), added};
 }
 
 }  // namespace ptp::cluster

@@ -2,7 +2,9 @@
 // then its result), the same bytes LMDB keeps (storage::record_bytes). Every write is a txn fenced on
 // the owner key's create revision: a node that no longer owns the account, even one that does not
 // know it yet, commits nothing, so it never gets to send the stage's orders (the intent comes first).
-// A new owner copies the history into its LMDB before it adopts any position.
+// A new owner copies the history into its LMDB before it adopts any position. Run-time mode switches
+// are kept the same way, so a switch to observe (an operator's, the rollout guard's) holds for the
+// whole group, across failovers.
 #pragma once
 
 #include <cstddef>
@@ -28,10 +30,12 @@ class EtcdHistory : public storage::Replica {
   // steps down), EtcdError when etcd cannot be asked.
   void put_position(const storage::PositionRecord& record) override;
   void put_stage(const storage::StageRecord& stage, const storage::PositionRecord* position) override;
+  void put_mode(const core::ModeChange& change) override;
 
   struct Loaded {
     std::size_t positions = 0;
     std::size_t stages = 0;
+    std::size_t modes = 0;  // mode switches the store did not have yet
   };
   // Copies every record etcd holds for the group into `store` (one LMDB transaction). Throws.
   Loaded load_into(storage::HistoryStore& store);

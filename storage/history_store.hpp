@@ -92,5 +92,7 @@ std::string record_bytes(const PositionRecord& record);
 std::string record_bytes(const StageRecord& record);
 PositionRecord position_from_bytes(std::string_view bytes);
 StageRecord stage_from_bytes(std::string_view bytes);
+std::string record_bytes(const core::ModeChange& change);  // storage/mode_log.cpp
+core::ModeChange mode_from_bytes(std::string_view bytes);
 
 }  // namespace ptp::storage

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/mode_change.hpp"
 #include "storage/records.hpp"
 
 namespace ptp::storage {
@@ -22,6 +23,8 @@ class Replica {
   virtual void put_position(const PositionRecord& record) = 0;
   // A stage's intent, or its result together with the position it left.
   virtual void put_stage(const StageRecord& stage, const PositionRecord* position) = 0;
+  // A run-time mode switch (an operator's, the rollout guard's): the group's mode follows it.
+  virtual void put_mode(const core::ModeChange& change) = 0;
 };
 
 }  // namespace ptp::storage

@@ -118,6 +118,9 @@ TEST_CASE("history writes are fenced on ownership and a new owner loads them int
   auto stage2 = intent_of(rec.position.key, 2);
   a_history.put_stage(stage2, nullptr);  // a pending intent: the new owner resumes it
   CHECK_THROWS_AS(b_history.put_position(rec), storage::NotOwner);  // a standby writes nothing
+  core::ModeChange to_observe{true, "operator", "looking into a fill", std::chrono::system_clock::now()};
+  a_history.put_mode(to_observe);
+  CHECK_THROWS_AS(b_history.put_mode(to_observe), storage::NotOwner);
 
   a.reset();
   REQUIRE(b.wait_role(Role::owner, 5s));
@@ -135,6 +138,14 @@ TEST_CASE("history writes are fenced on ownership and a new owner loads them int
   REQUIRE(s2);
   CHECK(s2->state == storage::StageState::pending);
   CHECK(s2->close_client_id == "ptp-close-1");
+  // The operator's switch to observe holds for the new owner too (start_node resumes the last one).
+  CHECK(loaded.modes == 1);
+  const auto modes = store.mode_changes();
+  REQUIRE(modes.size() == 1);
+  CHECK(modes[0].observe);
+  CHECK(modes[0].by == "operator");
+  CHECK(modes[0].reason == "looking into a fill");
+  CHECK(b_history.load_into(store).modes == 0);  // loaded twice: the log keeps it once
 }
 
 TEST_CASE("an owner whose key was taken over fails its next fenced write and steps down saying why", "[cluster]") {
