@@ -128,7 +128,6 @@ bool paused_owner_run() {
       [](const std::string&) {});
   rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
   REQUIRE(wait_until([&] { return paused.load(); }, 20s));
-  const auto paused_at = std::chrono::steady_clock::now();
   // The owner's lease expires at etcd; b takes over and finishes the stage (by the close's client id).
   {
     const bool b_owns = rig.wait_owner("b", 30s);
@@ -139,8 +138,8 @@ bool paused_owner_run() {
     INFO(rig.describe());
     REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
   }
-  // Not before a's lease could have expired: a kept it alive at most a third of the TTL before the pause.
-  CHECK(std::chrono::steady_clock::now() - paused_at > 1500ms);
+  // (How soon b took over is no test: on a loaded machine a's last keep-alive may have come late, so
+  // its lease may expire soon after the pause. What must hold is checked below: a sends nothing.)
   bool a_sent_before = false;
   for (const auto& o : rig.orders()) a_sent_before = a_sent_before || (o.sender == "a" && o.method == "POST");
   a_sent_before = a_sent_before && rig.closes().size() == 1 && rig.closes()[0].first == "a";
