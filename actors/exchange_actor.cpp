@@ -1,7 +1,9 @@
 // The exchange actor: the only door to the exchange. It runs on its own thread because real
 // exchange calls block on the network; failures come back as values (OrderReply) or errors. Every
 // order placement passes the account's order budget (core/order_budget.hpp): past it, placements
-// wait their turn, in order, and the wait is logged and counted.
+// wait their turn, in order, and the wait is logged and counted. In a cluster every order request
+// (close, stop, take-profit, cancel) passes the owner's fence right before it leaves (send_order):
+// a node that does not own the account, or whose lease deadline has passed, sends nothing.
 #include <caf/all.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -16,6 +18,7 @@
 #include "exchange/exchange.hpp"
 #include "exchange/failure_log.hpp"
 #include "exchange/hmac.hpp"
+#include "exchange/order_fence.hpp"
 
 namespace ptp::actors {
 namespace {
@@ -36,6 +39,7 @@ struct exchange_state {
   bool wake_scheduled = false;
   int budget_pct = 0;  // for the log line: the share of the exchange's limits (0: a budget of its own)
   metrics_actor metrics;
+  std::shared_ptr<exchange::OrderFence> fence;  // a cluster's ownership (none: a single node)
   static inline const char* name = "exchange";
 };
 
@@ -50,6 +54,31 @@ const char* placement_name(Op op) { return op == Op::close ? "close" : op == Op:
 OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   if (r.op == Op::close) trace::mark(trace::Point::order_call, r.symbol);
   return exchange::send_order(ex, r);
+}
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::close: return "close";
+    case Op::stop: return "stop";
+    case Op::take_profit: return "take-profit";
+    case Op::cancel: return "cancel";
+    case Op::query: return "query";
+  }
+  return "order";
+}
+
+// The one place an order request leaves the node. A query changes nothing and always goes; any other
+// request goes only while the fence (a cluster's ownership) allows it, checked at this moment.
+OrderReply send_order(exchange_state& st, const OrderRequest& r) {
+  if (st.fence && r.op != Op::query && !st.fence->may_send()) {
+    OrderReply out;
+    out.error = core::Reason::not_owner;
+    out.message = "not sent: " + st.fence->why_not();
+    log_repeated(spdlog::level::warn, "[exchange] {} {} not sent: {}", op_name(r.op), r.symbol.canonical(),
+                 st.fence->why_not());
+    return out;
+  }
+  return call(*st.ex, r);
 }
 
 void log_failure(const char* what, const std::exception& e) {
@@ -76,7 +105,7 @@ void send_waiting(self_ptr self) {
     st.waiting.pop_front();
     st.budget.spend(now);
     self->send(st.metrics, budget_atom_v, std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.since).count());
-    w.promise.deliver(call(*st.ex, w.request));
+    w.promise.deliver(send_order(st, w.request));
   }
 }
 
@@ -86,7 +115,7 @@ caf::result<OrderReply> place_within_budget(self_ptr self, const OrderRequest& r
   const auto wait = st.budget.wait(now);
   if (st.waiting.empty() && wait == core::OrderBudget::Clock::duration::zero()) {
     st.budget.spend(now);
-    return call(*st.ex, r);
+    return send_order(st, r);
   }
   if (const auto* full = st.budget.full_window(now))
     log_repeated(spdlog::level::warn,
@@ -106,8 +135,9 @@ caf::result<OrderReply> place_within_budget(self_ptr self, const OrderRequest& r
 
 exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<exchange::Exchange> ex,
                                                 std::vector<core::RateWindow> budget, int budget_pct,
-                                                metrics_actor metrics) {
+                                                metrics_actor metrics, std::shared_ptr<exchange::OrderFence> fence) {
   self->state.ex = std::move(ex);
+  self->state.fence = std::move(fence);
   self->state.budget = core::OrderBudget(std::move(budget));
   self->state.budget_pct = budget_pct;
   self->state.metrics = std::move(metrics);
@@ -156,7 +186,7 @@ exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<e
         return out;
       },
       [=](order_atom, const OrderRequest& r) -> caf::result<OrderReply> {
-        if (!is_placement(r.op)) return call(*self->state.ex, r);
+        if (!is_placement(r.op)) return send_order(self->state, r);
         return place_within_budget(self, r);
       },
       [=](budget_atom) { send_waiting(self); },
@@ -166,8 +196,10 @@ exchange_actor::behavior_type exchange_behavior(self_ptr self, std::shared_ptr<e
 }  // namespace
 
 exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex,
-                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics) {
-  return sys.spawn<caf::detached>(exchange_behavior, std::move(ex), std::move(budget), budget_pct, std::move(metrics));
+                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics,
+                              std::shared_ptr<exchange::OrderFence> fence) {
+  return sys.spawn<caf::detached>(exchange_behavior, std::move(ex), std::move(budget), budget_pct, std::move(metrics),
+                                  std::move(fence));
 }
 
 }  // namespace ptp::actors

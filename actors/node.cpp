@@ -34,7 +34,7 @@ void resume_mode(const NodeSettings& settings, storage::HistoryStore& store) {
 NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_ptr<exchange::Exchange> ex,
                       std::shared_ptr<storage::HistoryStore> store, const NodeOptions& options) {
   resume_mode(*settings, *store);
-  auto persistence = spawn_persistence(sys, std::move(store));
+  auto persistence = spawn_persistence(sys, std::move(store), options.replica);
   auto gate = std::make_shared<core::TickGate>(settings->symbols);
   auto metrics = spawn_metrics(sys, settings, gate, persistence);
   // The node's share of the exchange's order limits, unless the settings name a budget of their own.
@@ -43,7 +43,8 @@ NodeActors start_node(caf::actor_system& sys, SettingsPtr settings, std::shared_
   for (const auto& w : budget) spdlog::debug("[exchange] order budget {}", w.str());
   NodeActors n{persistence,
                spawn_exchange(sys, std::move(ex), std::move(budget),
-                              settings->order_budget.empty() ? settings->order_budget_pct : 0, metrics),
+                              settings->order_budget.empty() ? settings->order_budget_pct : 0, metrics,
+                              options.fence),
                metrics, {}, {}, std::nullopt, std::nullopt, gate};
   n.market_data = spawn_market_data(sys, n.metrics, gate);
   n.registry =

@@ -26,6 +26,9 @@ struct NodeOptions {
   std::shared_ptr<exchange::SimExchange> feed;  // set: drive this simulator's price path
   std::chrono::milliseconds feed_interval{100};
   std::function<void(const core::PriceTick&)> observe_feed;  // each simulated tick, first (--record)
+  // A cluster (cluster/): the owner's fence in front of every order, and the replicated history.
+  std::shared_ptr<exchange::OrderFence> fence;
+  std::shared_ptr<storage::Replica> replica;
 };
 
 // Scheduler settings (node.latency_mode). sleep: an idle worker spins briefly, then sleeps on its

@@ -8,12 +8,14 @@
 #include "actors/latency_trace.hpp"
 #include "actors/spawn.hpp"
 #include "storage/history_store.hpp"
+#include "storage/replica.hpp"
 
 namespace ptp::actors {
 namespace {
 
 struct persistence_state {
   std::shared_ptr<storage::HistoryStore> store;
+  std::shared_ptr<storage::Replica> replica;  // a cluster's etcd history: written first (none: a single node)
   static inline const char* name = "persistence";
 };
 
@@ -61,14 +63,28 @@ void recover(self_ptr self, const char* what, const std::exception& e) {
   }
 }
 
+// A stage's result or a position's update that a node which just lost ownership still has to
+// record: its orders were sent while it owned the account, or refused at the fence, so LMDB keeps it
+// (the record in etcd, the intent, is what a new owner resolves by client id). Refusing it would
+// leave the stage in flight for good. An intent is never written this way: no intent, no orders.
+template <class F>
+void replicate_unless_lost(const char* what, F&& write) {
+  try {
+    write();
+  } catch (const storage::NotOwner& e) {
+    spdlog::warn("[persistence] {} kept in LMDB only: {}", what, e.what());
+  }
+}
+
 template <class F>
 auto stored(self_ptr self, const char* what, F&& f) -> caf::result<decltype(f())> {
   return guarded(what, std::forward<F>(f), [self](const char* w, const std::exception& e) { recover(self, w, e); });
 }
 
-persistence_actor::behavior_type persistence(self_ptr self,
-                                             std::shared_ptr<storage::HistoryStore> store) {
+persistence_actor::behavior_type persistence(self_ptr self, std::shared_ptr<storage::HistoryStore> store,
+                                             std::shared_ptr<storage::Replica> replica) {
   self->state.store = std::move(store);
+  self->state.replica = std::move(replica);
   return {
       [=](load_atom, const core::PositionKey& key)
           -> caf::result<std::optional<storage::PositionRecord>, std::vector<storage::StageRecord>> {
@@ -88,18 +104,27 @@ persistence_actor::behavior_type persistence(self_ptr self,
           auto& s = *self->state.store;
           // An existing record wins: the initial stop is captured once, for the position's life.
           if (auto existing = s.position(rec.position.key); existing && existing->open) return *existing;
+          if (auto& r = self->state.replica) r->put_position(rec);
           s.put_position(rec);
           return rec;
         });
       },
       [=](save_atom, const storage::PositionRecord& rec) {
         return stored(self, "save", [&] {
+          if (auto& r = self->state.replica) replicate_unless_lost("position update", [&] { r->put_position(rec); });
           self->state.store->put_position(rec);
           return true;
         });
       },
       [=](begin_atom, const storage::StageRecord& intent) {
         return stored(self, "begin_stage", [&] {
+          // In a cluster the intent is committed in etcd (fenced on ownership) before LMDB, so before
+          // any of the stage's orders; an intent LMDB would refuse (the stage is pending or done) is
+          // not replicated. The persistence thread is the only writer, so the check stays true.
+          if (auto& r = self->state.replica) {
+            const auto status = self->state.store->stage_status(intent.key, intent.stage);
+            if (!status || status->state == storage::StageState::failed) r->put_stage(intent, nullptr);
+          }
           auto b = self->state.store->begin_stage(intent);
           trace::mark(trace::Point::intent_committed, intent.key.symbol);
           return BeginReply{b.result == storage::HistoryStore::BeginResult::started, b.existing};
@@ -107,6 +132,7 @@ persistence_actor::behavior_type persistence(self_ptr self,
       },
       [=](finish_atom, const storage::StageRecord& result, const storage::PositionRecord& rec) {
         return stored(self, "finish_stage", [&] {
+          if (auto& r = self->state.replica) replicate_unless_lost("stage result", [&] { r->put_stage(result, &rec); });
           self->state.store->finish_stage(result, rec);
           return true;
         });
@@ -117,6 +143,8 @@ persistence_actor::behavior_type persistence(self_ptr self,
       },
       [=](mode_atom, const core::ModeChange& change) {
         return stored(self, "mode", [&] {
+          // In a cluster the switch is the group's: a node that does not own the account cannot make it.
+          if (auto& r = self->state.replica) r->put_mode(change);
           self->state.store->record_mode(change);
           return true;
         });
@@ -126,8 +154,9 @@ persistence_actor::behavior_type persistence(self_ptr self,
 
 }  // namespace
 
-persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store) {
-  return sys.spawn<caf::detached>(persistence, std::move(store));
+persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store,
+                                    std::shared_ptr<storage::Replica> replica) {
+  return sys.spawn<caf::detached>(persistence, std::move(store), std::move(replica));
 }
 
 }  // namespace ptp::actors

@@ -15,10 +15,12 @@ class TickGate;
 }
 namespace ptp::storage {
 class HistoryStore;
-}
+class Replica;
+}  // namespace ptp::storage
 namespace ptp::exchange {
 class Exchange;
 class SimExchange;
+class OrderFence;
 }  // namespace ptp::exchange
 
 namespace ptp::actors {
@@ -26,12 +28,16 @@ namespace ptp::actors {
 using SettingsPtr = std::shared_ptr<const NodeSettings>;
 
 // Detached (own thread): LMDB synced commits block for milliseconds.
-persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store);
+// `replica` (a cluster's etcd history): every write goes there first, and only then to LMDB.
+persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<storage::HistoryStore> store,
+                                    std::shared_ptr<storage::Replica> replica = nullptr);
 // Detached: exchange calls block (REST round trips).
 // `budget`: the order limits the node keeps to (core/order_budget.hpp), `budget_pct` of the exchange's
 // (0: a budget the settings set).
+// `fence` (a cluster's ownership): asked right before every order request leaves; none: a single node.
 exchange_actor spawn_exchange(caf::actor_system& sys, std::shared_ptr<exchange::Exchange> ex,
-                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics);
+                              std::vector<core::RateWindow> budget, int budget_pct, metrics_actor metrics,
+                              std::shared_ptr<exchange::OrderFence> fence = nullptr);
 // The gate is the quiet-band check the feeding threads run before a tick becomes a message: market
 // data publishes each symbol's band to it, metrics adds the ticks it decided to the totals.
 market_data_actor spawn_market_data(caf::actor_system& sys, metrics_actor metrics, std::shared_ptr<core::TickGate> gate);

@@ -65,6 +65,16 @@ std::string prometheus_text(const MetricsView& view) {
     header(out, "ptp_guard_failures_last_hour", "gauge", "Failed stage requests the rollout guard counts in the last hour.");
     out += fmt::format("ptp_guard_failures_last_hour {}\n", m.guard_failures);
   }
+  if (const auto& g = view.group) {
+    header(out, "ptp_cluster_owner", "gauge", "1 while this node owns the account in its group, with the owner's id.");
+    out += fmt::format("ptp_cluster_owner{{node=\"{}\",owner=\"{}\"}} {}\n", g->node_id, g->owner, g->role == "owner" ? 1 : 0);
+    header(out, "ptp_cluster_owner_since_seconds", "gauge", "When the owner took the account (Unix time).");
+    out += fmt::format("ptp_cluster_owner_since_seconds {:.3f}\n", static_cast<double>(g->owner_since_ms) / 1000.0);
+    header(out, "ptp_cluster_lease_left_seconds", "gauge", "Time left before this owner stops acting unless its lease is kept alive.");
+    out += fmt::format("ptp_cluster_lease_left_seconds {:.3f}\n", static_cast<double>(g->lease_left_ms) / 1000.0);
+    header(out, "ptp_cluster_standbys", "gauge", "The group's standbys registered in etcd.");
+    out += fmt::format("ptp_cluster_standbys {}\n", g->standbys.size());
+  }
   return out;
 }
 

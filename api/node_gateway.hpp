@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/node_settings.hpp"
+#include "api/group_view.hpp"
 
 namespace caf {
 class actor_system;
@@ -58,11 +60,19 @@ class NodeGateway {
 
   const actors::NodeSettings& settings() const { return *settings_; }
 
+  // A cluster node's group (none: a single node). Set before the API server starts.
+  void set_group(std::function<GroupView()> group) { group_ = std::move(group); }
+  std::optional<GroupView> group() const {
+    if (!group_) return std::nullopt;
+    return group_();
+  }
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::shared_ptr<const actors::NodeSettings> settings_;
   std::mutex mode_mutex_;
+  std::function<GroupView()> group_;
 };
 
 }  // namespace ptp::api

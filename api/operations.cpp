@@ -196,7 +196,12 @@ Json Operations::status() {
   Json symbols = Json::array();
   for (const auto& sym : s.symbols) symbols.push_back(sym.canonical());
   const auto last = node_.last_switch();
+  Json group = nullptr;
+  if (const auto g = node_.group())
+    group = Json{{"node_id", g->node_id}, {"role", g->role},         {"owner", g->owner},
+                 {"owner_since_ms", g->owner_since_ms}, {"lease_left_ms", g->lease_left_ms}, {"standbys", g->standbys}};
   return Json{{"exchange", core::to_string(s.exchange)},
+              {"cluster", group},
               {"account", s.account},
               {"mode", node_.observing() ? "observe" : "execute"},
               {"mode_switch", last ? mode_change_view(*last) : Json(nullptr)},

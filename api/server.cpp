@@ -108,7 +108,7 @@ struct ApiServer::Impl {
         const auto last = node.last_switch();
         const bool tripped = node.observing() && last && last->by == "guard";
         const std::string text = prometheus_text(MetricsView{node.metrics(), node.positions(), node.observing(),
-                                                             node.settings().guard.configured(), tripped});
+                                                             node.settings().guard.configured(), tripped, node.group()});
         res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
       } catch (const NodeUnavailable& e) {
         error_body(res, 503, e.what());

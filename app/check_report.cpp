@@ -80,6 +80,16 @@ std::string check_report(const config::Config& cfg, bool (*env_is_set)(const cha
                            cfg.api.listen(), cfg.api.token_env, env_is_set(cfg.api.token_env.c_str()) ? "set" : "NOT SET",
                            cfg.api.allow_remote ? ", remote clients allowed" : "")
              : std::string("api:        off\n");
+  if (const auto& c = cfg.cluster) {
+    std::string etcd;
+    for (const auto& u : c->etcd) etcd += (etcd.empty() ? "" : ", ") + u;
+    out += fmt::format("cluster:    node {} on etcd {}, lease {} (acts until {} after each keep-alive; a standby "
+                       "takes over within about the lease)\n",
+                       c->node_id, etcd, config::format_duration(c->lease_ttl),
+                       config::format_duration(c->lease_ttl - c->lease_ttl / 5));
+  } else {
+    out += "cluster:    off (a single node)\n";
+  }
   if (cfg.guard.configured()) {
     const auto limit = [](const std::optional<std::uint32_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
     out += fmt::format("guard:      observe past {} executions or {} failures an hour\n",

@@ -101,6 +101,14 @@ void print_status(const Json& s) {
                 str(s["mode_switch"]["reason"]).c_str());
   std::printf("\nexchange     %s, account %s\n", str(s["exchange"]).c_str(), str(s["account"]).c_str());
   std::printf("positions    %s\n", str(s["positions"]).c_str());
+  if (s.contains("cluster") && s["cluster"].is_object()) {
+    const Json& c = s["cluster"];
+    std::string standbys;
+    for (const auto& id : c["standbys"]) standbys += (standbys.empty() ? "" : ", ") + str(id);
+    std::printf("cluster      node %s is %s; owner %s since %s (Unix ms), lease left %s ms, standbys: %s\n",
+                str(c["node_id"]).c_str(), str(c["role"]).c_str(), str(c["owner"]).c_str(), str(c["owner_since_ms"]).c_str(),
+                str(c["lease_left_ms"]).c_str(), standbys.empty() ? "none" : standbys.c_str());
+  }
   std::printf("stream       age %s ms, %s reconnects, %s ticks\n", str(s["stream"]["age_ms"]).c_str(),
               str(s["stream"]["reconnects"]).c_str(), str(s["stream"]["ticks"]).c_str());
   for (const auto& [caller, row] : s["outcomes"].items()) {

@@ -3,14 +3,20 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fmt/ranges.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <ctime>
+#include <functional>
 
 #include "actors/error_text.hpp"
 #include "actors/node.hpp"
 #include "api/node_gateway.hpp"
 #include "api/server.hpp"
 #include "app/summary.hpp"
+#include "cluster/etcd_history.hpp"
+#include "cluster/ownership.hpp"
 #include "sim/sim_exchange.hpp"
 #include "exchange/venue.hpp"
 #include "storage/data_dir_lock.hpp"
@@ -20,23 +26,28 @@
 namespace ptp::app {
 namespace {
 
-// Blocks SIGINT and SIGTERM in every thread (set before any thread starts); main waits for them.
+// Blocks SIGINT, SIGTERM and SIGUSR1 in every thread (set before any thread starts); main waits for
+// them. SIGUSR1 is the cluster's "this node's role changed" (cluster::Ownership's on_change).
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-// Waits for SIGINT/SIGTERM, or until `run_for` has passed. Returns the signal's name or "run-for".
-std::string wait_for_stop(const sigset_t& set, std::optional<config::Millis> run_for) {
-  const auto deadline = std::chrono::steady_clock::now() + run_for.value_or(config::Millis::zero());
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+// Waits for SIGINT/SIGTERM, the deadline (--run-for), or a SIGUSR1 after which `done()` holds.
+// Returns the signal's name, "run-for", or "" when `done()` became true.
+std::string wait_for(const sigset_t& set, Deadline deadline, const std::function<bool()>& done = {}) {
   for (;;) {
+    if (done && done()) return {};
     timespec ts{1, 0};
-    if (run_for) {
-      const auto left = deadline - std::chrono::steady_clock::now();
+    if (deadline) {
+      const auto left = *deadline - std::chrono::steady_clock::now();
       if (left <= std::chrono::steady_clock::duration::zero()) return "--run-for elapsed";
       const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
       ts = timespec{static_cast<std::time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
@@ -44,6 +55,118 @@ std::string wait_for_stop(const sigset_t& set, std::optional<config::Millis> run
     const int sig = sigtimedwait(&set, nullptr, &ts);
     if (sig == SIGINT) return "SIGINT";
     if (sig == SIGTERM) return "SIGTERM";
+  }
+}
+
+api::GroupView group_view(const cluster::GroupStatus& s) {
+  return api::GroupView{s.node_id, cluster::to_string(s.role), s.owner, s.owner_since_ms, s.lease_left.count(), s.standbys};
+}
+
+struct Run {
+  int exit_code = 0;
+  std::string stop_reason;  // a signal, "--run-for elapsed", or "" (the cluster took ownership away)
+};
+
+// The actor system against one venue until `wait` returns. In a cluster, `options` carries the
+// owner's fence and the replicated history.
+Run run_actors(const config::Config& cfg, exchange::Venue& venue, std::shared_ptr<storage::HistoryStore> store,
+               const std::string& api_token, actors::NodeOptions options, const std::function<std::string()>& wait,
+               cluster::Ownership* ownership) {
+  const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
+  Run run;
+  caf::actor_system_config sys_cfg;
+  actors::configure_scheduler(sys_cfg, cfg.latency_mode);
+  caf::actor_system sys{sys_cfg};
+  options.feed = venue.simulator();
+  if (cfg.sim) options.feed_interval = cfg.sim->tick_interval;
+  auto node = actors::start_node(sys, settings, venue.exchange(), store, options);
+  auto sink = actors::tick_sink(node);
+  if (options.observe_feed)  // --record: every tick the venue's feeds deliver, first
+    sink = [observe = options.observe_feed, inner = std::move(sink)](const core::PriceTick& t) {
+      observe(t);
+      inner(t);
+    };
+  venue.start_feeds({sink, actors::reconcile_trigger(node)});
+  std::unique_ptr<api::NodeGateway> gateway;
+  std::unique_ptr<api::ApiServer> api_server;
+  if (cfg.api.enabled) {
+    gateway = std::make_unique<api::NodeGateway>(sys, node, settings);
+    if (ownership) gateway->set_group([ownership] { return group_view(ownership->status()); });
+    try {
+      api_server = std::make_unique<api::ApiServer>(cfg.api, api_token, *gateway);
+    } catch (const api::ApiStartError& e) {
+      spdlog::critical("cannot start: {}", e.what());
+      venue.stop_feeds();
+      actors::stop_node(sys, node);
+      return {1, {}};
+    }
+  }
+  {
+    caf::scoped_actor self{sys};
+    self->request(node.registry, std::chrono::seconds(30), actors::reconcile_atom_v)
+        .receive(
+            [](const actors::ReconcileReport& r) {
+              spdlog::info("[registry] start-up reconcile: {} open, {} adopted, {} resumed from storage, {} left alone",
+                           r.open, r.adopted, r.resumed, r.left_alone);
+            },
+            [](caf::error& e) { spdlog::error("[registry] start-up reconcile failed: {}", actors::describe(e)); });
+  }
+  run.stop_reason = wait();
+  spdlog::info("ptp-node stopping ({}): waiting for stages in flight",
+               run.stop_reason.empty() ? "this node no longer owns the account" : run.stop_reason);
+  if (api_server) api_server->stop();  // no new request reaches the actors from here on
+  {
+    caf::scoped_actor self{sys};
+    self->request(node.metrics, std::chrono::seconds(5), actors::get_atom_v)
+        .receive([](const actors::MetricsSnapshot& m) { actors::log_metrics(m); }, [](caf::error&) {});
+  }
+  venue.stop_feeds();
+  actors::stop_node(sys, node);
+  return run;  // the actor system joins its threads here
+}
+
+// A cluster node: a standby until it owns the account, then the node (after copying the group's
+// history from etcd into LMDB), then a standby again if it steps down; until a signal or --run-for.
+Run run_cluster(const config::Config& cfg, std::shared_ptr<storage::HistoryStore> store, const std::string& api_token,
+                const sigset_t& signals, Deadline deadline, std::shared_ptr<exchange::SimExchange>& sim,
+                const actors::NodeOptions& base) {
+  const auto& c = *cfg.cluster;
+  const pid_t self_pid = ::getpid();
+  cluster::OwnershipSettings os{c.etcd, c.lease_ttl, c.node_id,
+                                cluster::GroupKeys{std::string(core::to_string(cfg.exchange)), cfg.account}};
+  auto ownership = std::make_shared<cluster::Ownership>(os, [self_pid] { ::kill(self_pid, SIGUSR1); });
+  auto history = std::make_shared<cluster::EtcdHistory>(*ownership, os.keys, c.etcd);
+  spdlog::info("[cluster] {} joins the group for {}/{} on etcd {} (lease {})", c.node_id, os.keys.exchange,
+               os.keys.account, fmt::join(c.etcd, ","), config::format_duration(c.lease_ttl));
+  for (;;) {
+    const auto owner = [&] { return ownership->role() == cluster::Role::owner; };
+    if (auto reason = wait_for(signals, deadline, owner); !reason.empty()) return {0, reason};
+    try {
+      const auto loaded = history->load_into(*store);
+      spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s){}", c.node_id,
+                   loaded.positions, loaded.stages,
+                   loaded.modes ? fmt::format(", {} mode switch(es)", loaded.modes) : std::string());
+    } catch (const std::exception& e) {
+      ownership->lost(std::string("the history could not be loaded from etcd: ") + e.what());
+    }
+    if (owner()) {
+      std::unique_ptr<exchange::Venue> venue;
+      try {
+        venue = exchange::make_venue(cfg);
+      } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return {1, {}};
+      }
+      sim = venue->simulator();
+      actors::NodeOptions options = base;
+      options.fence = ownership;
+      options.replica = history;
+      const auto wait = [&] { return wait_for(signals, deadline, [&] { return !owner(); }); };
+      Run run = run_actors(cfg, *venue, store, api_token, options, wait, ownership.get());
+      if (run.exit_code != 0 || !run.stop_reason.empty()) return run;
+    }
+    spdlog::info("[cluster] {} is a standby again: {}", c.node_id, ownership->why_not());
+    ownership->rejoin();
   }
 }
 
@@ -61,13 +184,15 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, s
     return 1;
   }
   std::unique_ptr<exchange::Venue> venue;
-  try {
-    venue = exchange::make_venue(cfg);
-  } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
-    return 1;
+  if (!cfg.cluster) {
+    try {
+      venue = exchange::make_venue(cfg);
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
   }
-  const std::shared_ptr<exchange::SimExchange> sim = venue->simulator();
+  std::shared_ptr<exchange::SimExchange> sim = venue ? venue->simulator() : nullptr;
   std::string api_token;  // never logged
   if (cfg.api.enabled) {
     try {
@@ -88,66 +213,22 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, s
     }
     spdlog::info("recording every received tick to {}", *record);
   }
-
-  const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
   const auto started = core::Clock::now();
+  const Deadline deadline =
+      run_for ? Deadline(std::chrono::steady_clock::now() + *run_for) : std::nullopt;
   spdlog::info("ptp-node starting: exchange={} account={} mode={} latency_mode={} data={} symbols={} health-check "
-               "every {}, agent every {}, dedupe window {}",
+               "every {}, agent every {}, dedupe window {}{}",
                core::to_string(cfg.exchange), cfg.account, config::to_string(cfg.mode),
                config::to_string(cfg.latency_mode), cfg.storage_path,
                cfg.symbols.size(), config::format_duration(cfg.health_check_interval),
-               config::format_duration(cfg.agent_interval), config::format_duration(cfg.dedupe_window));
-  std::string stop_reason;
-  {
-    caf::actor_system_config sys_cfg;
-    actors::configure_scheduler(sys_cfg, cfg.latency_mode);
-    caf::actor_system sys{sys_cfg};
-    actors::NodeOptions options;
-    options.feed = sim;
-    if (cfg.sim) options.feed_interval = cfg.sim->tick_interval;
-    if (recorder) options.observe_feed = [recorder](const core::PriceTick& t) { recorder->record(t); };
-    auto node = actors::start_node(sys, settings, venue->exchange(), store, options);
-    auto sink = actors::tick_sink(node);
-    if (recorder)
-      sink = [recorder, inner = std::move(sink)](const core::PriceTick& t) {
-        recorder->record(t);
-        inner(t);
-      };
-    venue->start_feeds({sink, actors::reconcile_trigger(node)});
-    std::unique_ptr<api::NodeGateway> gateway;
-    std::unique_ptr<api::ApiServer> api_server;
-    if (cfg.api.enabled) {
-      gateway = std::make_unique<api::NodeGateway>(sys, node, settings);
-      try {
-        api_server = std::make_unique<api::ApiServer>(cfg.api, api_token, *gateway);
-      } catch (const api::ApiStartError& e) {
-        spdlog::critical("cannot start: {}", e.what());
-        venue->stop_feeds();
-        actors::stop_node(sys, node);
-        return 1;
-      }
-    }
-    {
-      caf::scoped_actor self{sys};
-      self->request(node.registry, std::chrono::seconds(30), actors::reconcile_atom_v)
-          .receive(
-              [](const actors::ReconcileReport& r) {
-                spdlog::info("[registry] start-up reconcile: {} open, {} adopted, {} resumed from storage, {} left alone",
-                             r.open, r.adopted, r.resumed, r.left_alone);
-              },
-              [](caf::error& e) { spdlog::error("[registry] start-up reconcile failed: {}", actors::describe(e)); });
-    }
-    stop_reason = wait_for_stop(stop_signals, run_for);
-    spdlog::info("ptp-node stopping ({}): waiting for stages in flight", stop_reason);
-    if (api_server) api_server->stop();  // no new request reaches the actors from here on
-    {
-      caf::scoped_actor self{sys};
-      self->request(node.metrics, std::chrono::seconds(5), actors::get_atom_v)
-          .receive([](const actors::MetricsSnapshot& m) { actors::log_metrics(m); }, [](caf::error&) {});
-    }
-    venue->stop_feeds();
-    actors::stop_node(sys, node);
-  }  // the actor system joins its threads here
+               config::format_duration(cfg.agent_interval), config::format_duration(cfg.dedupe_window),
+               cfg.cluster ? ", cluster node " + cfg.cluster->node_id : std::string());
+  actors::NodeOptions options;
+  if (recorder) options.observe_feed = [recorder](const core::PriceTick& t) { recorder->record(t); };
+  const Run run = cfg.cluster ? run_cluster(cfg, store, api_token, stop_signals, deadline, sim, options)
+                              : run_actors(cfg, *venue, store, api_token, options,
+                                           [&] { return wait_for(stop_signals, deadline); }, nullptr);
+  if (run.exit_code != 0) return run.exit_code;
 
   try {
     std::vector<SummaryRow> rows;

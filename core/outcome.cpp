@@ -52,12 +52,13 @@ std::string_view to_string(Reason r) {
     case Reason::actor: return "actor";
     case Reason::shutting_down: return "shutting_down";
     case Reason::other: return "other";
+    case Reason::not_owner: return "not_owner";
   }
   return "?";
 }
 
 std::optional<Reason> parse_reason(std::string_view token) {
-  for (int i = static_cast<int>(Reason::below_min_qty); i <= static_cast<int>(Reason::other); ++i)
+  for (int i = static_cast<int>(Reason::below_min_qty); i <= static_cast<int>(kLastReason); ++i)
     if (to_string(static_cast<Reason>(i)) == token) return static_cast<Reason>(i);
   return std::nullopt;
 }

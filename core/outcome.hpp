@@ -47,7 +47,9 @@ enum class Reason : unsigned char {
   actor,                // the position's actor did not answer
   shutting_down,        // the node is stopping: no new stage starts
   other,                // recorded as free text before reasons were typed
+  not_owner,            // a cluster node that does not own the account (any more): nothing was sent
 };
+inline constexpr Reason kLastReason = Reason::not_owner;  // new reasons go after it: history keeps the numbers
 std::string_view to_string(Reason r);  // the token in logs and history: "rejected", "no_price", ...
 std::optional<Reason> parse_reason(std::string_view token);
 // A reason as one line: "rejected -2022 ReduceOnly Order is rejected." (an exchange's answer:

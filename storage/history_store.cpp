@@ -152,7 +152,7 @@ StageRecord decode_stage(std::string_view bytes) {
     r.attempt = static_cast<std::uint32_t>(d.i64());
     r.outcome.kind = kind;
     const std::uint8_t reason = d.u8();
-    if (reason > static_cast<std::uint8_t>(core::Reason::other)) throw StorageError("stage record has an unknown reason", 0);
+    if (reason > static_cast<std::uint8_t>(core::kLastReason)) throw StorageError("stage record has an unknown reason", 0);
     r.outcome.reason = static_cast<core::Reason>(reason);
     r.outcome.venue_code = d.str();
     r.outcome.detail = d.str();
@@ -189,7 +189,7 @@ StageStatus decode_stage_status(std::string_view bytes) {
     if (version == 2) out.attempt = static_cast<std::uint32_t>(d.i64());
   } else {
     out.attempt = static_cast<std::uint32_t>(d.i64());
-    if (d.u8() > static_cast<std::uint8_t>(core::Reason::other)) throw StorageError("stage record has an unknown reason", 0);
+    if (d.u8() > static_cast<std::uint8_t>(core::kLastReason)) throw StorageError("stage record has an unknown reason", 0);
     d.skip_str();
     d.skip_str();
   }
@@ -442,5 +442,10 @@ std::vector<StageRecord> HistoryStore::history(const core::PositionKey& key, cor
   });
   return out;
 }
+
+std::string record_bytes(const PositionRecord& record) { return encode(record); }
+std::string record_bytes(const StageRecord& record) { return encode(record); }
+PositionRecord position_from_bytes(std::string_view bytes) { return decode_position(bytes); }
+StageRecord stage_from_bytes(std::string_view bytes) { return decode_stage(bytes); }
 
 }  // namespace ptp::storage

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/mode_change.hpp"
@@ -84,5 +85,14 @@ class HistoryStore {
   std::size_t map_size_;
   unsigned int stages_db_;  // MDB_dbi of "stages", looked up once per environment
 };
+
+// A record's bytes exactly as LMDB keeps them: the cluster replicates the same bytes to etcd
+// (cluster/etcd_history.hpp). Decoding throws StorageError on corrupt or unknown bytes.
+std::string record_bytes(const PositionRecord& record);
+std::string record_bytes(const StageRecord& record);
+PositionRecord position_from_bytes(std::string_view bytes);
+StageRecord stage_from_bytes(std::string_view bytes);
+std::string record_bytes(const core::ModeChange& change);  // storage/mode_log.cpp
+core::ModeChange mode_from_bytes(std::string_view bytes);
 
 }  // namespace ptp::storage

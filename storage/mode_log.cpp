@@ -40,6 +40,9 @@ core::ModeChange decode_mode(std::string_view bytes) {
 
 }  // namespace
 
+std::string record_bytes(const core::ModeChange& change) { return encode(change); }
+core::ModeChange mode_from_bytes(std::string_view bytes) { return decode_mode(bytes); }
+
 void HistoryStore::record_mode(const core::ModeChange& change) {
   char key[24];
   std::snprintf(key, sizeof key, "%020lld", static_cast<long long>(ns_of(change.at)));

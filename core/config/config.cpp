@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "core/ownership_lease.hpp"
 #include "core/position.hpp"
 #include "core/text.hpp"
 #include "core/time_text.hpp"
@@ -250,6 +251,31 @@ void read_listen(const Section& api, ApiSettings& out) {
     api.fail(api.get("listen"), "listen", "host \"" + host + "\" is not an address or host name");
   out.host = host;
   out.port = static_cast<std::uint16_t>(value);
+}
+
+ClusterSettings read_cluster(const Section& c) {
+  c.allow_only({"etcd", "lease_ttl", "node_id"});
+  ClusterSettings out;
+  const toml::node& n = c.required("etcd", "a non-empty array of etcd client URLs");
+  const toml::array* arr = n.as_array();
+  if (!arr || arr->empty()) c.fail(&n, "etcd", "expected a non-empty array of etcd client URLs such as [\"http://127.0.0.1:2379\"]");
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& el = *arr->get(i);
+    const std::string key = "etcd[" + std::to_string(i + 1) + "]";
+    if (!el.is_string()) c.fail(&el, key, "expected a URL string, got " + Section::type_name(el));
+    const std::string url = el.as_string()->get();
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      c.fail(&el, key, "expected a URL starting with http:// or https://, got \"" + url + "\"");
+    out.etcd.push_back(url);
+  }
+  out.lease_ttl = c.duration("lease_ttl", out.lease_ttl);
+  if (auto problem = core::check_lease_ttl(out.lease_ttl); !problem.empty()) c.fail(c.get("lease_ttl"), "lease_ttl", problem);
+  out.node_id = c.string("node_id", "this node's name in the group, such as \"node-a\"");
+  bool ok = !out.node_id.empty() && out.node_id.size() <= 64;
+  for (char ch : out.node_id)
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.');
+  if (!ok) c.fail(c.get("node_id"), "node_id", "expected 1 to 64 letters, digits, '-', '_' or '.', got \"" + out.node_id + "\"");
+  return out;
 }
 
 ApiSettings read_api(const Section& api) {
@@ -535,7 +561,7 @@ Config parse_config(std::string_view text, const std::string& source) {
     throw ConfigError(out.str());
   }
   Section top(root, source, "");
-  top.allow_only({"node", "schedule", "plan", "exchange", "sim", "api", "guard"});
+  top.allow_only({"node", "schedule", "plan", "exchange", "sim", "api", "guard", "cluster"});
 
   Config cfg;
   cfg.source = source;
@@ -622,6 +648,7 @@ Config parse_config(std::string_view text, const std::string& source) {
 
   if (auto plan = top.subtable("plan")) cfg.plan = read_plan(*plan);
   if (auto api = top.subtable("api")) cfg.api = read_api(*api);
+  if (auto cluster = top.subtable("cluster")) cfg.cluster = read_cluster(*cluster);
   if (auto guard = top.subtable("guard")) {
     guard->allow_only({"max_executions_per_hour", "max_failures_per_hour"});
     for (const char* key : {"max_executions_per_hour", "max_failures_per_hour"}) {

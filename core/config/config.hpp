@@ -94,6 +94,14 @@ struct ApiSettings {
 // 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(std::string_view host);
 
+// [cluster]: several nodes for one account, one of them the owner, elected on etcd (cluster/). Absent:
+// a single node on its LMDB, as ever.
+struct ClusterSettings {
+  std::vector<std::string> etcd;  // client URLs of the etcd members, "http://127.0.0.1:2379"
+  Millis lease_ttl{5000};         // the owner's lease; a standby takes over within about this long
+  std::string node_id;            // this node's name in the group (unique per node)
+};
+
 struct Config {
   std::string source;  // the file it came from
   core::Exchange exchange = core::Exchange::sim;
@@ -116,6 +124,7 @@ struct Config {
   std::optional<SimSettings> sim;              // sim
   ApiSettings api;
   core::GuardLimits guard;  // [guard]: none set, no guard
+  std::optional<ClusterSettings> cluster;  // [cluster]: active/standby on etcd
 
   bool manages(const core::Symbol& s) const;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <set>
@@ -211,11 +212,16 @@ std::optional<OrderRequestEvent> BinanceFace::order_request(const HttpRequest& r
   if ((!order && !algo) || (request.method != "POST" && request.method != "DELETE")) return std::nullopt;
   const Params p = params_of(request);
   const std::string name = algo ? "clientAlgoId" : request.method == "POST" ? "newClientOrderId" : "origClientOrderId";
-  return OrderRequestEvent{request.method, request.path, opt(p, name), false};
+  OrderRequestEvent event{request.method, request.path, opt(p, name), false};
+  event.api_key = request.header("x-mbx-apikey");
+  return event;
 }
 
 void BinanceFace::check_key(const HttpRequest& r) const {
-  if (r.header("x-mbx-apikey") != options_.api_key) throw ApiError{401, -2015, "Invalid API-key, IP, or permissions for action."};
+  const std::string key = r.header("x-mbx-apikey");
+  if (key != options_.api_key &&
+      std::find(options_.more_api_keys.begin(), options_.more_api_keys.end(), key) == options_.more_api_keys.end())
+    throw ApiError{401, -2015, "Invalid API-key, IP, or permissions for action."};
 }
 
 // totalParams = query string + body, the signature last (Binance's rules, section 1.6).

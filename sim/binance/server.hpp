@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/loopback_server.hpp"
 
@@ -17,6 +18,9 @@ namespace ptp::exchange::loopback {
 struct BinanceServerOptions {
   std::string api_key = "ptp-sim-api-key";
   std::string secret = "ptp-sim-api-secret";
+  // Keys also accepted, each with the same secret: clients of one account told apart by their key
+  // (the cluster tests: which node sent an order).
+  std::vector<std::string> more_api_keys;
   bool hedge_mode = true;                 // false: one-way mode (positionSide BOTH)
   std::chrono::milliseconds tick_interval{0};  // > 0: the server steps the price path itself
   std::uint16_t port = 0;                 // 0: the OS picks

@@ -161,7 +161,7 @@ TEST_CASE("every error names the file, line, key and what was expected", "[confi
   const std::string all = kNode + kSim;
   const std::vector<Case> cases = {
       {kNode + "colour = 1\n" + kSim, "test.toml:8:1: node.colour: unknown key"},
-      {"[nodes]\n", "nodes: unknown key (allowed here: node, schedule, plan, exchange, sim, api, guard)"},
+      {"[nodes]\n", "nodes: unknown key (allowed here: node, schedule, plan, exchange, sim, api, guard, cluster)"},
       {"x = [", "test.toml:1:6: TOML syntax error"},
       {kSim, "node: missing; expected a [node] table"},
       {with(all, "exchange = \"sim\"", "exchange = \"bybit\""), "node.exchange: unknown exchange \"bybit\""},
@@ -305,6 +305,38 @@ TEST_CASE("the guard table sets the hourly limits", "[config]") {
   CHECK_THAT(error_of(kNode + kSim + "[guard]\nmax_failures_per_hour = 0\n"),
              Catch::Contains("guard.max_failures_per_hour: must be from 1 to 1000000, got 0"));
   CHECK_THAT(error_of(kNode + kSim + "[guard]\nmax_trades = 1\n"), Catch::Contains("guard.max_trades: unknown key"));
+}
+
+TEST_CASE("the cluster table names etcd and the lease and is off when absent", "[config][cluster]") {
+  CHECK_FALSE(parse(kNode + kSim).cluster);  // no [cluster]: a single node on LMDB, as ever
+  const auto c = parse(kNode + kSim +
+                       "[cluster]\netcd = [\"http://127.0.0.1:2379\", \"http://127.0.0.1:22379\"]\n"
+                       "lease_ttl = \"3s\"\nnode_id = \"node-a\"\n")
+                     .cluster;
+  REQUIRE(c);
+  CHECK(c->etcd == std::vector<std::string>{"http://127.0.0.1:2379", "http://127.0.0.1:22379"});
+  CHECK(c->lease_ttl == std::chrono::seconds(3));
+  CHECK(c->node_id == "node-a");
+  CHECK(parse(kNode + kSim + "[cluster]\netcd = [\"http://e:2379\"]\nnode_id = \"b\"\n").cluster->lease_ttl ==
+        std::chrono::seconds(5));
+  struct Case {
+    std::string cluster;
+    std::string expected;
+  };
+  const std::string etcd = "etcd = [\"http://127.0.0.1:2379\"]\n";
+  const std::vector<Case> cases = {
+      {etcd + "node_id = \"a\"\nlease_ttl = \"1s\"\n", "cluster.lease_ttl: lease_ttl 1000ms is below the 2s etcd accepts"},
+      {etcd + "node_id = \"a\"\nlease_ttl = \"2m\"\n", "cluster.lease_ttl: lease_ttl 120000ms is above 60s"},
+      {"etcd = []\nnode_id = \"a\"\n", "cluster.etcd: expected a non-empty array of etcd client URLs"},
+      {"etcd = [\"127.0.0.1:2379\"]\nnode_id = \"a\"\n", "cluster.etcd[1]: expected a URL starting with http://"},
+      {etcd, "cluster.node_id"},
+      {etcd + "node_id = \"a b\"\n", "cluster.node_id: expected 1 to 64 letters"},
+      {etcd + "node_id = \"a\"\nttl = \"5s\"\n", "cluster.ttl: unknown key"},
+  };
+  for (const auto& k : cases) {
+    INFO(k.cluster);
+    CHECK_THAT(error_of(kNode + kSim + "[cluster]\n" + k.cluster), Catch::Contains(k.expected));
+  }
 }
 
 TEST_CASE("agent_interval 0s turns the internal agent off", "[config]") {

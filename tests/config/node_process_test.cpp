@@ -36,6 +36,7 @@ TEST_CASE("ptp-node --check on the demo config prints each position's stage pric
   CHECK_THAT(r.output, Catch::Contains("demo.toml: OK"));
   CHECK_THAT(r.output, Catch::Contains("health_check_interval=10s"));
   CHECK_THAT(r.output, Catch::Contains("api:        off"));  // scripts/demo.sh turns it on
+  CHECK_THAT(r.output, Catch::Contains("cluster:    off (a single node)"));
   // ETH short @ 3000, stop 3045: 1R = 45, stage 1 at 2955, stage 2 at 2910, TP at 5R = 2775
   CHECK_THAT(r.output, Catch::Contains("ETH_USDT short 2.4 @ 3000, initial stop 3045"));
   CHECK_THAT(r.output, Catch::Contains("trigger           2955  close 0.8"));
@@ -54,6 +55,20 @@ TEST_CASE("ptp-node --check reports whether key variables are set, never their v
   CHECK(set.exit_code == 0);
   CHECK_THAT(set.output, Catch::Contains("$BINANCE_API_KEY (set)"));
   CHECK_THAT(set.output, !Catch::Contains("key-value-123") && !Catch::Contains("secret-value-456"));
+}
+
+TEST_CASE("ptp-node --check names the cluster: node and etcd members and lease", "[node][cluster]") {
+  ptp::test::TempDir dir;
+  std::ifstream base(kConfigs + "binance-loopback.toml");
+  std::stringstream text;
+  text << base.rdbuf()
+       << "\n[cluster]\netcd = [\"http://127.0.0.1:12379\", \"http://127.0.0.1:22379\"]\nlease_ttl = \"5s\"\nnode_id = \"node-a\"\n";
+  std::ofstream(dir.sub("a.toml")) << text.str();
+  Run r = run_node("--check --config " + dir.sub("a.toml"));
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("cluster:    node node-a on etcd http://127.0.0.1:12379, http://127.0.0.1:22379, "
+                                       "lease 5s (acts until 4s after each keep-alive"));
 }
 
 TEST_CASE("ptp-node --check exits 2 with file, line and key on a config error", "[node]") {

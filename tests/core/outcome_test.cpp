@@ -14,6 +14,7 @@ TEST_CASE("an outcome's reason is typed: its token, the exchange's code and mess
   CHECK(Outcome{OutcomeKind::failed, Reason::unavailable, {}, "HTTP 503"}.str() == "failed:unavailable HTTP 503");
   for (int i = static_cast<int>(Reason::below_min_qty); i < static_cast<int>(Reason::other); ++i)
     CHECK(parse_reason(to_string(static_cast<Reason>(i))) == static_cast<Reason>(i));
+  CHECK(parse_reason("not_owner") == Reason::not_owner);
   CHECK_FALSE(parse_reason("storage_full"));
 }
 

@@ -161,6 +161,7 @@ class ChildProcess {
   }
 
   bool running() const { return pid_.load() != 0; }
+  pid_t pid() const { return pid_.load(); }  // 0 once killed, stopped or reaped
 
   std::string log() const {
     std::ifstream in(log_path_);

@@ -1,0 +1,51 @@
+// The group's history in etcd: each position's record and each stage's current record (its intent,
+// then its result), the same bytes LMDB keeps (storage::record_bytes). Every write is a txn fenced on
+// the owner key's create revision: a node that no longer owns the account, even one that does not
+// know it yet, commits nothing, so it never gets to send the stage's orders (the intent comes first).
+// A new owner copies the history into its LMDB before it adopts any position. Run-time mode switches
+// are kept the same way, so a switch to observe (an operator's, the rollout guard's) holds for the
+// whole group, across failovers.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cluster/etcd_client.hpp"
+#include "storage/replica.hpp"
+
+namespace ptp::storage {
+class HistoryStore;
+}
+
+namespace ptp::cluster {
+
+class Ownership;
+
+class EtcdHistory : public storage::Replica {
+ public:
+  EtcdHistory(Ownership& ownership, GroupKeys keys, std::vector<std::string> etcd);
+
+  // Throw storage::NotOwner when this node is not the owner (or the fenced compare fails: it then
+  // steps down), EtcdError when etcd cannot be asked.
+  void put_position(const storage::PositionRecord& record) override;
+  void put_stage(const storage::StageRecord& stage, const storage::PositionRecord* position) override;
+  void put_mode(const core::ModeChange& change) override;
+
+  struct Loaded {
+    std::size_t positions = 0;
+    std::size_t stages = 0;
+    std::size_t modes = 0;  // mode switches the store did not have yet
+  };
+  // Copies every record etcd holds for the group into `store` (one LMDB transaction). Throws.
+  Loaded load_into(storage::HistoryStore& store);
+
+ private:
+  void fenced_put(std::vector<std::pair<std::string, std::string>> puts, const char* what);
+
+  Ownership& ownership_;
+  GroupKeys keys_;
+  EtcdClient client_;  // used by one thread at a time: the persistence actor, or start-up before it
+};
+
+}  // namespace ptp::cluster

@@ -1,0 +1,171 @@
+// The election, the fencing lease and the replicated history against a real 3-member etcd cluster
+// (started and stopped by each test), in one process: each node is a cluster::Ownership.
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "../core/test_positions.hpp"
+#include "cluster/etcd_history.hpp"
+#include "cluster/ownership.hpp"
+#include "storage/history_store.hpp"
+#include "tests/support/etcd_cluster.hpp"
+
+using namespace ptp;
+using namespace std::chrono_literals;
+using cluster::Role;
+
+namespace {
+
+// A node's election with a way to wait for its role (on_change wakes the waiter).
+struct Node {
+  std::mutex mu;
+  std::condition_variable cv;
+  int changes = 0;
+  std::unique_ptr<cluster::Ownership> own;
+
+  Node(std::vector<std::string> etcd, std::string id, std::chrono::milliseconds ttl = 3s) {
+    own = std::make_unique<cluster::Ownership>(
+        cluster::OwnershipSettings{std::move(etcd), ttl, std::move(id), cluster::GroupKeys{"binance", "main"}},
+        [this] {
+          std::lock_guard lock(mu);
+          ++changes;
+          cv.notify_all();
+        });
+  }
+  bool wait_role(Role r, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit, [&] { return own->role() == r; });
+  }
+};
+
+storage::PositionRecord record_of(const char* symbol) {
+  storage::PositionRecord r;
+  r.position = test::adopted(symbol, core::Side::long_, "2000", "1950", "1.5");
+  r.adopted_at = core::Clock::now();
+  return r;
+}
+
+storage::StageRecord intent_of(const core::PositionKey& key, std::uint8_t stage) {
+  storage::StageRecord r;
+  r.key = key;
+  r.stage = core::StageId{stage};
+  r.at = core::Clock::now();
+  r.mark = core::Price::parse("2050");
+  r.planned_qty = core::Qty::parse("0.5");
+  r.close_client_id = "ptp-close-1";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("of two nodes exactly one owns the account and the standby takes over when the owner leaves", "[cluster]") {
+  test::EtcdCluster etcd;
+  // A long lease: a takeover well within it is the revoke's doing, not an expiry.
+  auto a = std::make_unique<Node>(etcd.client_urls(), "a", 20s);
+  REQUIRE(a->wait_role(Role::owner));
+  Node b(etcd.client_urls(), "b", 20s);
+  REQUIRE(b.wait_role(Role::standby));
+  CHECK(a->own->may_send());
+  CHECK_FALSE(b.own->may_send());
+  CHECK(b.own->why_not() == "this node is a standby (owner: a)");
+  const auto status = a->own->status();
+  CHECK(status.owner == "a");
+  CHECK(status.standbys == std::vector<std::string>{"b"});
+  CHECK(status.lease_left > 1s);
+  CHECK(status.lease_left <= 20s - 4s);  // the TTL less its fifth
+  const auto left_at = std::chrono::steady_clock::now();
+  a.reset();  // a clean stop revokes the lease: the owner key goes with it
+  REQUIRE(b.wait_role(Role::owner, 10s));
+  CHECK(std::chrono::steady_clock::now() - left_at < 10s);  // not a lease expiry: the watch saw the delete
+  CHECK(b.own->may_send());
+  CHECK(b.own->status().owner == "b");
+}
+
+TEST_CASE("an owner cut off from etcd stops sending before its lease can expire and a standby takes over", "[cluster]") {
+  test::EtcdCluster etcd;
+  Node a({etcd.client_url(0)}, "a");  // a talks to member 1 only
+  REQUIRE(a.wait_role(Role::owner));
+  Node b({etcd.client_url(1), etcd.client_url(2)}, "b");
+  REQUIRE(b.wait_role(Role::standby));
+  etcd.kill_member(0);
+  // b can own the account only once a's lease expired at etcd; by then a must have stopped.
+  REQUIRE(b.wait_role(Role::owner, 15s));
+  CHECK_FALSE(a.own->may_send());
+  CHECK(a.own->role() == Role::stepped_down);
+  CHECK_THAT(a.own->why_not(), Catch::Contains("no keep-alive was acknowledged in time") ||
+                                   Catch::Contains("the lease deadline passed"));
+}
+
+TEST_CASE("history writes are fenced on ownership and a new owner loads them into its LMDB", "[cluster]") {
+  test::EtcdCluster etcd;
+  test::TempDir dir;
+  auto a = std::make_unique<Node>(etcd.client_urls(), "a");
+  REQUIRE(a->wait_role(Role::owner));
+  Node b(etcd.client_urls(), "b");
+  REQUIRE(b.wait_role(Role::standby));
+  cluster::EtcdHistory a_history(*a->own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
+  cluster::EtcdHistory b_history(*b.own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
+
+  auto rec = record_of("ETHUSDT");
+  a_history.put_position(rec);
+  auto stage1 = intent_of(rec.position.key, 1);
+  a_history.put_stage(stage1, nullptr);
+  stage1.state = storage::StageState::done;
+  stage1.closed_qty = core::Qty::parse("0.5");
+  rec.position.remaining_size = core::Qty::parse("1.0");
+  a_history.put_stage(stage1, &rec);
+  auto stage2 = intent_of(rec.position.key, 2);
+  a_history.put_stage(stage2, nullptr);  // a pending intent: the new owner resumes it
+  CHECK_THROWS_AS(b_history.put_position(rec), storage::NotOwner);  // a standby writes nothing
+  core::ModeChange to_observe{true, "operator", "looking into a fill", std::chrono::system_clock::now()};
+  a_history.put_mode(to_observe);
+  CHECK_THROWS_AS(b_history.put_mode(to_observe), storage::NotOwner);
+
+  a.reset();
+  REQUIRE(b.wait_role(Role::owner, 5s));
+  storage::HistoryStore store(dir.sub("b"));
+  const auto loaded = b_history.load_into(store);
+  CHECK(loaded.positions == 1);
+  CHECK(loaded.stages == 2);
+  const auto pos = store.position(rec.position.key);
+  REQUIRE(pos);
+  CHECK(pos->position.remaining_size == core::Qty::parse("1.0"));
+  const auto s1 = store.stage(rec.position.key, core::StageId{1});
+  REQUIRE(s1);
+  CHECK(s1->state == storage::StageState::done);
+  const auto s2 = store.stage(rec.position.key, core::StageId{2});
+  REQUIRE(s2);
+  CHECK(s2->state == storage::StageState::pending);
+  CHECK(s2->close_client_id == "ptp-close-1");
+  // The operator's switch to observe holds for the new owner too (start_node resumes the last one).
+  CHECK(loaded.modes == 1);
+  const auto modes = store.mode_changes();
+  REQUIRE(modes.size() == 1);
+  CHECK(modes[0].observe);
+  CHECK(modes[0].by == "operator");
+  CHECK(modes[0].reason == "looking into a fill");
+  CHECK(b_history.load_into(store).modes == 0);  // loaded twice: the log keeps it once
+}
+
+TEST_CASE("an owner whose key was taken over fails its next fenced write and steps down saying why", "[cluster]") {
+  test::EtcdCluster etcd;
+  Node a(etcd.client_urls(), "a");
+  REQUIRE(a.wait_role(Role::owner));
+  cluster::EtcdHistory history(*a.own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
+  const auto rec = record_of("ETHUSDT");
+  history.put_position(rec);
+  // Another writer replaces the owner key behind a's back (as if a's lease had expired and another
+  // node won), before a's watch can tell it.
+  cluster::EtcdClient other(etcd.client_urls());
+  other.remove("/ptp/owner/binance/main");
+  other.put("/ptp/owner/binance/main", R"({"node_id":"z"})");
+  // Whichever comes first, the watch or the fenced write, a steps down and sends nothing more.
+  try {
+    history.put_position(rec);
+  } catch (const storage::NotOwner&) {
+  }
+  REQUIRE(a.wait_role(Role::stepped_down, 5s));
+  CHECK_FALSE(a.own->may_send());
+  CHECK_THROWS_AS(history.put_position(rec), storage::NotOwner);
+}
