@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
       std::fflush(stderr);
     };
   try {
+    replay::check_out_dir(out);  // before the replay's work, not after it
     const replay::Report report = replay::run_replay(o);
     replay::write_report(report, out);
     for (const auto& s : replay::summarize(report))

@@ -85,7 +85,9 @@ Qty close_piece(Qty remaining, const InstrumentFilters& filters) {
   const Qty max = filters.max_qty.floor_to(filters.step_size);
   if (!max.is_positive() || remaining <= max) return remaining;
   const Qty rest = remaining - max;
-  return rest < filters.min_qty ? remaining - filters.min_qty : max;
+  if (rest >= filters.min_qty) return max;
+  const Qty shared = remaining - filters.min_qty;  // the last two pieces share the rest
+  return shared >= filters.min_qty ? shared : max;  // max below twice the minimum: no way to share it
 }
 
 std::optional<StopPrice> valid_stop_price(Side side, Price target, Price mark, const InstrumentFilters& filters) {

@@ -7,6 +7,12 @@ namespace {
 
 std::string stage_text(const StageRecord& r) { return r.stage.str(); }
 
+// An answer after which the order may or may not exist (OrderCall could not resolve it).
+bool outcome_unknown(const OrderAnswer& a) {
+  return a.error && (*a.error == Reason::timeout || *a.error == Reason::unavailable ||
+                     *a.error == Reason::duplicate_client_id);
+}
+
 }  // namespace
 
 StageRun StageRun::start(const StageAction& action, std::uint32_t attempt, Caller caller, Price mark,
@@ -178,6 +184,15 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
     case Phase::closing: {
       if (!call_->answer(a, notes)) return send(call_->next(), std::move(notes));
       const OrderAnswer r = call_->result();
+      if (!r.ok && piece_ > 0 && outcome_unknown(r)) {
+        // It may have filled: asked again by its id (and sent only if the exchange never saw it),
+        // never given up on, since giving up would record a close of the wrong size.
+        notes.push_back({Note::Level::warn, "exchange",
+                         stage_text(record_) + ": close piece " + piece_id() + " (" + r.reason() + "); asking for it in " +
+                             std::to_string(kRecoveryRetry.count() / 1000) + " s, the stage stays in flight"});
+        phase_ = Phase::recovery_query;
+        return Step{Wait{kRecoveryRetry}, std::move(notes)};
+      }
       if (!r.ok && piece_ > 0) return close_stopped_early("close piece " + piece_id() + ": " + r.reason(), std::move(notes));
       if (!r.ok) return finish(r.failure(), std::move(notes));
       return close_ended(r.state, std::move(notes));
@@ -248,11 +263,13 @@ StageRun::Step StageRun::timer() {
 StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> notes) {
   const bool ended = close.status == OrderStatus::canceled || close.status == OrderStatus::rejected;
   if (close.status == OrderStatus::filled || (ended && close.filled_qty.is_positive())) {
+    // A piece filled in full leads to the next; one the exchange cut to a smaller position (a
+    // reduce-only close is cut to what is open, and reported filled) ends the close there.
+    const bool whole = close.status == OrderStatus::filled && close.filled_qty == piece_qty();
     closed_ += close.filled_qty;
     ++pieces_filled_;
     fill_value_ += Int128{close.avg_fill_price.units()} * close.filled_qty.units();
-    if (close.status == OrderStatus::filled && close.filled_qty.is_positive() && closed_ < action_.close_qty)
-      return next_piece(std::move(notes));
+    if (whole && close.filled_qty.is_positive() && closed_ < action_.close_qty) return next_piece(std::move(notes));
     if (ended)
       notes.push_back({Note::Level::warn, "exchange",
                        "close " + piece_id() + " ended " + std::string(to_string(close.status)) + " with " +
@@ -280,7 +297,8 @@ StageRun::Step StageRun::close_stopped_early(const std::string& why, std::vector
 
 StageRun::Step StageRun::after_close(std::vector<Note> notes) {
   record_.closed_qty = closed_;
-  record_.fill_price = Price::from_units(static_cast<std::int64_t>(fill_value_ / closed_.units()));
+  record_.fill_price =
+      closed_.is_zero() ? Price{} : Price::from_units(static_cast<std::int64_t>(fill_value_ / closed_.units()));
   after_.position.closed(closed_);
   if (pieces_filled_ > 1)
     notes.push_back({Note::Level::info, "exchange",

@@ -76,9 +76,33 @@ Report run_replay(const RunOptions& o) {
   return report;
 }
 
-void write_report(const Report& report, const std::string& out_dir) {
+namespace {
+fs::path out_path(const std::string& out_dir) {
   fs::path out = fs::absolute(out_dir).lexically_normal();
   if (out.filename().empty()) out = out.parent_path();
+  return out;
+}
+}  // namespace
+
+void check_out_dir(const std::string& out_dir) {
+  const fs::path out = out_path(out_dir);
+  std::error_code ec;
+  const auto status = fs::symlink_status(out, ec);
+  if (ec || status.type() == fs::file_type::not_found) return;
+  if (status.type() != fs::file_type::directory)
+    throw InputError("--out " + out_dir + ": exists and is not a directory; ptp-replay writes a report directory");
+  for (const auto& entry : fs::directory_iterator(out)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && (name == "report.json" || name == "report.html" || name == "report.png")) continue;
+    throw InputError("--out " + out_dir + ": holds " + name +
+                     ", which is not a report's; ptp-replay replaces only a directory that holds nothing but its "
+                     "report (choose a new or empty directory)");
+  }
+}
+
+void write_report(const Report& report, const std::string& out_dir) {
+  check_out_dir(out_dir);
+  const fs::path out = out_path(out_dir);
   const fs::path parent = out.parent_path();
   fs::create_directories(parent);
   std::string tmpl = (parent / ("." + out.filename().string() + ".tmp-XXXXXX")).string();

@@ -27,7 +27,13 @@ struct RunOptions {
 
 Report run_replay(const RunOptions& options);
 
-// Writes report.json and report.html into `out_dir` (created, or replaced as a whole).
+// Throws InputError unless `out_dir` may receive a report: it does not exist, or it is a directory
+// holding nothing but a report's own files (report.json, report.html, report.png). Anything else (a
+// build tree, ".", a home directory) is never replaced.
+void check_out_dir(const std::string& out_dir);
+
+// Writes report.json and report.html into `out_dir` (created, or replaced as a whole; check_out_dir
+// first).
 void write_report(const Report& report, const std::string& out_dir);
 
 }  // namespace ptp::replay

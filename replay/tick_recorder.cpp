@@ -1,6 +1,7 @@
 #include "replay/tick_recorder.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -56,7 +57,7 @@ TickRecorder::~TickRecorder() {
 
 void TickRecorder::record(const core::PriceTick& tick, std::int64_t ts_ms) {
   char line[128];
-  char* p = std::to_chars(line, line + 20, ts_ms).ptr;
+  char* p = line;
   *p++ = ',';
   const auto& base = tick.symbol.base();
   const auto& quote = tick.symbol.quote();
@@ -71,6 +72,11 @@ void TickRecorder::record(const core::PriceTick& tick, std::int64_t ts_ms) {
   bool wake = false;
   {
     std::lock_guard lock(mu_);
+    // Stamped here, in the order the lines go out: a wall clock that steps back (NTP) or two feeding
+    // threads never write a line older than the one before it, which ptp-replay would refuse.
+    last_ts_ = std::max(last_ts_, ts_ms);
+    char ts[24];
+    buf_.append(ts, static_cast<std::size_t>(std::to_chars(ts, ts + sizeof ts, last_ts_).ptr - ts));
     buf_.append(line, static_cast<std::size_t>(p - line));
     ++lines_;
     wake = buf_.size() >= kWriteAt;
@@ -85,8 +91,16 @@ void TickRecorder::drain() {
     std::lock_guard lock(mu_);
     spare_.swap(buf_);
   }
-  if (!spare_.empty() && std::fwrite(spare_.data(), 1, spare_.size(), file_) != spare_.size()) write_error_ = true;
-  std::fflush(file_);
+  const bool failed = (!spare_.empty() && std::fwrite(spare_.data(), 1, spare_.size(), file_) != spare_.size()) ||
+                      std::fflush(file_) != 0;
+  if (failed && !write_error_) {
+    // Once: a full disk would otherwise say it on every flush. The node goes on; the recording has a gap.
+    write_error_ = true;
+    std::fprintf(stderr, "ptp-node: --record %s: writing failed (%s); ticks are being lost from the recording\n",
+                 path_.c_str(), std::strerror(errno));
+  } else if (!failed) {
+    write_error_ = false;
+  }
   spare_.clear();
 }
 

@@ -41,8 +41,9 @@ class TickRecorder {
   std::string buf_;      // filled by record()
   std::string spare_;    // written out by the writer thread, swapped with buf_
   std::size_t lines_ = 0;
+  std::int64_t last_ts_ = 0;  // the newest time written: lines never go back in time
   bool stop_ = false;
-  bool write_error_ = false;  // under write_mu_
+  bool write_error_ = false;  // under write_mu_: the last write failed (said once per run of failures)
   std::thread writer_;
 };
 

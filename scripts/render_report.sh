@@ -22,7 +22,7 @@ profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 rm -f "$png"
 # --no-sandbox: Chromium's sandbox needs user namespaces, which containers and root often lack.
-if ! chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run \
+if ! timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run \
     --user-data-dir="$profile" --window-size="$size" --screenshot="$png" "file://$html" >"$profile/log" 2>&1; then
   echo "render: chromium failed:" >&2
   tail -20 "$profile/log" >&2

@@ -10,6 +10,7 @@
 
 #include "../support/temp_dir.hpp"
 #include "actors/node.hpp"
+#include "core/client_order_id.hpp"
 #include "core/config/config.hpp"
 #include "sim/sim_exchange.hpp"
 #include "storage/history_store.hpp"
@@ -175,6 +176,23 @@ class NodeHarness {
 // start of every test about what a later node does with a stored position.
 inline const core::Symbol kEth = core::Symbol::parse("ETH");
 inline const core::PositionKey kEthKey{core::Exchange::sim, "t", kEth, core::Side::long_, 1};
+
+// Stage 1's intent for the ETH long (close 0.5 at 2050, stop to 2000), as a run writes it before any
+// order goes out: what a run killed mid-stage leaves behind.
+inline storage::StageRecord eth_stage1_intent(const core::PositionKey& key) {
+  storage::StageRecord intent;
+  intent.key = key;
+  intent.stage = core::StageId{1};
+  intent.caller = core::Caller::market;
+  intent.at = core::Clock::now();
+  intent.mark = core::Price::parse("2050");
+  intent.planned_qty = core::Qty::parse("0.5");
+  intent.new_stop = core::Price::parse("2000");
+  intent.close_client_id = core::client_order_id(key, intent.stage, core::OrderStep::close);
+  intent.stop_client_id = core::client_order_id(key, intent.stage, core::OrderStep::stop);
+  intent.tp_client_id = core::client_order_id(key, intent.stage, core::OrderStep::take_profit);
+  return intent;
+}
 
 struct AdoptedEthLong {
   TempDir dir;

@@ -29,17 +29,7 @@ struct Crashed : test::AdoptedEthLong {
   storage::StageRecord intent;
 
   Crashed() {
-    // Stage 1's intent, as run_stage writes it before any order goes out.
-    intent.key = kKey;
-    intent.stage = core::StageId{1};
-    intent.caller = core::Caller::market;
-    intent.at = core::Clock::now();
-    intent.mark = Price::parse("2050");
-    intent.planned_qty = Qty::parse("0.5");
-    intent.new_stop = Price::parse("2000");
-    intent.close_client_id = core::client_order_id(kKey, intent.stage, core::OrderStep::close);
-    intent.stop_client_id = core::client_order_id(kKey, intent.stage, core::OrderStep::stop);
-    intent.tp_client_id = core::client_order_id(kKey, intent.stage, core::OrderStep::take_profit);
+    intent = test::eth_stage1_intent(kKey);
     storage::HistoryStore store(dir.path());
     REQUIRE(store.begin_stage(intent).result == storage::HistoryStore::BeginResult::started);
     sim->set_mark(kEth, Price::parse("2050"));

@@ -92,17 +92,8 @@ TEST_CASE("killed between the pieces of a split close: the restart sends only th
           "[split][recovery]") {
   CappedEthLong c;
   // Stage 1's intent as the dead run wrote it, and its first piece, sent and filled before the kill.
-  storage::StageRecord intent;
-  intent.key = kKey;
-  intent.stage = core::StageId{1};
-  intent.caller = core::Caller::market;
-  intent.at = core::Clock::now();
-  intent.mark = Price::parse("2050");
-  intent.planned_qty = Qty::parse("0.5");
-  intent.new_stop = Price::parse("2000");
-  intent.close_client_id = piece_id(0);
-  intent.stop_client_id = core::client_order_id(kKey, intent.stage, core::OrderStep::stop);
-  intent.tp_client_id = core::client_order_id(kKey, intent.stage, core::OrderStep::take_profit);
+  const storage::StageRecord intent = test::eth_stage1_intent(kKey);
+  REQUIRE(intent.close_client_id == piece_id(0));
   {
     storage::HistoryStore store(c.dir.path());
     REQUIRE(store.begin_stage(intent).result == storage::HistoryStore::BeginResult::started);

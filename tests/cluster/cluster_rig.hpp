@@ -27,6 +27,7 @@
 #include "sim/sim_exchange.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/etcd_cluster.hpp"
+#include "tests/support/loopback_node_toml.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/venue_loopback.hpp"
 
@@ -219,36 +220,9 @@ class Rig {
   }
 
   std::string node_config(const std::string& id, const std::string& etcd_list) const {
-    return fmt::format(R"(
-[node]
-exchange = "binance"
-account = "group"
-mode = "execute"
-storage_path = "{}"
-log_level = "info"
-symbols = ["ETH"]
-[schedule]
-health_check_interval = "1s"
-agent_interval = "1h"
-dedupe_window = "30s"
-metrics_interval = "1h"
-[plan]
-fraction_of = "original"
-extreme_tp_r = 5
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
-[exchange]
-rest_url = "{}"
-ws_url = "{}"
-api_key_env = "PTP_NODE_KEY"
-api_secret_env = "PTP_NODE_SECRET"
-[api]
+    return loopback_node_toml({"binance", "group", dir_.sub("data-" + id), server_->rest_url(), server_->ws_url(),
+                               "PTP_NODE_KEY", "PTP_NODE_SECRET"}) +
+           fmt::format(R"([api]
 listen = "127.0.0.1:0"
 token_env = "PTP_NODE_API_TOKEN"
 [cluster]
@@ -256,7 +230,7 @@ etcd = {}
 lease_ttl = "{}ms"
 node_id = "{}"
 )",
-                       dir_.sub("data-" + id), server_->rest_url(), server_->ws_url(), etcd_list, lease_ttl_.count(), id);
+                       etcd_list, lease_ttl_.count(), id);
   }
 
   EtcdCluster etcd_;

@@ -476,6 +476,46 @@ TEST_CASE("a rest below the minimum is never left: the last two pieces share it"
   CHECK(core::close_piece(Qty::parse("1000"), f).str() == "1000");
   f.max_qty = Qty::parse("0.2005");  // not a multiple of the step: the piece is
   CHECK(core::close_piece(Qty::parse("0.5"), f).str() == "0.2");
+  // A cap below twice the minimum cannot share a short rest: the largest piece, never one below the minimum.
+  f = test::eth_filters();
+  f.step_size = Qty::parse("0.5");
+  f.min_qty = Qty::parse("2");
+  f.max_qty = Qty::parse("3");
+  CHECK(core::close_piece(Qty::parse("3.5"), f).str() == "3");
+}
+
+TEST_CASE("a close the exchange cut to a smaller position ends there: no second piece for the difference",
+          "[stage_run]") {
+  Stage1 s;  // no cap: one order of 0.5
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  // Reported filled, for the 0.3 that was still open (a reduce-only close is cut to the position).
+  const auto step = run.order_answered(answered(OrderStatus::filled, "0.3", "0.3"));
+  CHECK(sends(step, Op::stop).qty.str() == "1.2");
+}
+
+TEST_CASE("a later piece whose outcome is unknown is asked about by its id, never given up on", "[stage_run]") {
+  Stage1 s;
+  s.filters.max_qty = Qty::parse("0.2");
+  auto run = s.start();
+  run.begin();
+  run.intent_stored();
+  sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2")), Op::close, s.id(core::OrderStep::close, 0, 1));
+  // A timeout, and the lookup that would resolve it fails too.
+  sends(run.order_answered(failed(Reason::timeout, "", "timed out")), Op::query, s.id(core::OrderStep::close, 0, 1));
+  const auto wait = run.order_answered(failed(Reason::unavailable, "", "HTTP 503"));
+  CHECK(expect<StageRun::Wait>(wait).delay == StageRun::kRecoveryRetry);
+  CHECK(has_note(wait, Note::Level::warn, "the stage stays in flight"));
+  sends(run.timer(), Op::query, s.id(core::OrderStep::close, 0, 1));
+  SECTION("it had filled: counted once, and the close goes on") {
+    CHECK(sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2")), Op::close,
+                s.id(core::OrderStep::close, 0, 2))
+              .qty.str() == "0.1");
+  }
+  SECTION("it never reached the exchange: sent now under the same id") {
+    CHECK(sends(run.order_answered(not_found()), Op::close, s.id(core::OrderStep::close, 0, 1)).qty.str() == "0.2");
+  }
 }
 
 TEST_CASE("a piece after the first that fails ends the close there: the stage goes on with what was sold",
@@ -486,14 +526,17 @@ TEST_CASE("a piece after the first that fails ends the close there: the stage go
   run.begin();
   run.intent_stored();
   sends(run.order_answered(answered(OrderStatus::filled, "0.2", "0.2")), Op::close, s.id(core::OrderStep::close, 0, 1));
+  std::string expected_note;
   SECTION("refused") {
     const auto step = run.order_answered(failed(Reason::rejected, "-2022", "ReduceOnly Order is rejected."));
     CHECK(has_note(step, Note::Level::warn, "goes on with the 0.2 closed by 1 piece(s)"));
     CHECK(sends(step, Op::stop).qty.str() == "1.3");
+    expected_note = "filled 0.2 of 0.5";
   }
   SECTION("ended part filled") {
     CHECK(sends(run.order_answered(answered(OrderStatus::canceled, "0.2", "0.05", "2040")), Op::stop).qty.str() ==
           "1.25");
+    expected_note = "filled 0.25 of 0.5";
   }
   run.order_answered(placed(s.id(core::OrderStep::stop), "10"));
   run.order_answered(answered(OrderStatus::canceled));
@@ -504,7 +547,7 @@ TEST_CASE("a piece after the first that fails ends the close there: the stage go
   const auto& done = expect<StageRun::Done>(run.result_stored());
   CHECK(done.outcome.kind == OutcomeKind::success);
   REQUIRE_FALSE(done.notes.empty());
-  CHECK(done.notes.front().starts_with("filled 0.2"));
+  CHECK(done.notes.front() == expected_note);
 }
 
 TEST_CASE("recovery: the pieces of a split close are asked about one by one and only the unsent ones sent",

@@ -15,6 +15,7 @@
 
 #include "storage/history_store.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/loopback_node_toml.hpp"
 #include "tests/support/resends.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/venue_loopback.hpp"
@@ -44,37 +45,8 @@ const Price kTakeProfit = Price::parse("2250");
 
 std::string node_config(core::Exchange venue, const std::string& data_dir, const std::string& rest_url,
                         const std::string& ws_url) {
-  return fmt::format(R"(
-[node]
-exchange = "{}"
-account = "crash"
-mode = "execute"
-storage_path = "{}"
-log_level = "info"
-symbols = ["ETH"]
-[schedule]
-health_check_interval = "1s"
-agent_interval = "1h"
-dedupe_window = "30s"
-metrics_interval = "1h"
-[plan]
-fraction_of = "original"
-extreme_tp_r = 5
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
-[exchange]
-rest_url = "{}"
-ws_url = "{}"
-api_key_env = "PTP_FAULT_API_KEY"
-api_secret_env = "PTP_FAULT_API_SECRET"
-)",
-                     core::to_string(venue), data_dir, rest_url, ws_url);
+  return test::loopback_node_toml({std::string(core::to_string(venue)), "crash", data_dir, rest_url, ws_url,
+                                   "PTP_FAULT_API_KEY", "PTP_FAULT_API_SECRET"});
 }
 
 std::vector<core::OrderState> open_of(exchange::SimExchange& sim, OrderKind kind) {

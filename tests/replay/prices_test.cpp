@@ -131,4 +131,22 @@ TEST_CASE("prices: what the node records is what the replay reads", "[replay]") 
   CHECK(set.at(core::Symbol::parse("ETH")).ticks.at(0).ms == 1704067200001);
 }
 
+TEST_CASE("prices: a wall clock that steps back never makes a recording unreadable", "[replay]") {
+  test::TempDir dir;
+  const std::string path = dir.sub("ticks.csv");
+  {
+    TickRecorder rec(path);
+    rec.record({kBtc, Price::parse("42000"), 0}, 1704067205000);
+    rec.record({kBtc, Price::parse("42001"), 0}, 1704067200000);  // NTP stepped the clock back 5 s
+    rec.record({kBtc, Price::parse("42002"), 0}, 1704067206000);
+  }
+  PriceSet set;
+  load_prices(path, std::nullopt, set);
+  const auto& btc = set.at(kBtc).ticks;
+  REQUIRE(btc.size() == 3);
+  CHECK(btc[1].ms == 1704067205000);  // stamped no earlier than the line before it
+  CHECK(btc[1].price == Price::parse("42001"));
+  CHECK(btc[2].ms == 1704067206000);
+}
+
 }  // namespace ptp::replay

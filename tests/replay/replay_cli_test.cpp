@@ -71,6 +71,36 @@ TEST_CASE("ptp-replay writes report.json and report.html for each plan and the n
   for (const auto& e : fs::directory_iterator(dir.path())) CHECK(e.path().filename().string().rfind(".report", 0) != 0);
 }
 
+TEST_CASE("ptp-replay replaces only its own report: a directory with anything else is refused and kept", "[replay]") {
+  TempDir dir;
+  const auto cfg = write(dir, "replay.toml", kReplayConfig);
+  const auto rec = write(dir, "ticks.csv", eth_recording());
+  const auto klines = write(dir, "BTCUSDT-1m-2024-01.csv", btc_klines());
+  const std::string args = "--config " + cfg + " --prices " + rec + " " + klines + " --out ";
+  // A report directory is replaced by the next run (with the picture rendered from it).
+  const auto out = dir.sub("report");
+  REQUIRE(run_command(replay(args + out)).exit_code == 0);
+  write(dir, "report/report.png", "a picture");
+  const auto again = run_command(replay(args + out));
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  CHECK(fs::exists(out + "/report.json"));
+  // A directory with anything else in it (a build tree, ".", a home): refused before any work, untouched.
+  const auto mine = dir.sub("mine");
+  fs::create_directories(mine + "/src");
+  write(dir, "mine/notes.txt", "mine");
+  for (const std::string& target : {mine, mine + "/", rec}) {
+    const auto r = run_command(replay(args + target));
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.output, Catch::Contains("--out " + target + ": "));
+  }
+  CHECK(read(mine + "/notes.txt") == "mine");
+  CHECK(fs::is_directory(mine + "/src"));
+  CHECK_FALSE(fs::exists(mine + "/report.json"));
+  CHECK(fs::exists(rec));
+}
+
 TEST_CASE("ptp-replay refuses bad input naming the file and line and leaves --out untouched", "[replay]") {
   TempDir dir;
   const auto cfg = write(dir, "replay.toml", kReplayConfig);
