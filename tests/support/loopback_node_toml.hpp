@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "tests/support/plan_toml.hpp"
+
 namespace ptp::test {
 
 struct LoopbackNode {
@@ -33,24 +35,17 @@ health_check_interval = "1s"
 agent_interval = "1h"
 dedupe_window = "30s"
 metrics_interval = "1h"
-[plan]
-fraction_of = "original"
-extreme_tp_r = 5
-[[plan.stage]]
-trigger_r = 1
-close_fraction = "1/3"
-move_stop_to_r = 0
-[[plan.stage]]
-trigger_r = 2
-close_fraction = "1/3"
-move_stop_to_r = 1
 [exchange]
 rest_url = "{}"
 ws_url = "{}"
 api_key_env = "{}"
 api_secret_env = "{}"
+[plan]
+fraction_of = "original"
+extreme_tp_r = 5
 )",
-                     n.exchange, n.account, n.data_dir, n.rest_url, n.ws_url, n.key_env, n.secret_env);
+                     n.exchange, n.account, n.data_dir, n.rest_url, n.ws_url, n.key_env, n.secret_env) +
+         two_stages_toml();
 }
 
 }  // namespace ptp::test

@@ -7,10 +7,9 @@
 
 namespace ptp::test {
 
-inline std::string trailing_plan_toml(int extreme_tp_r = 5) {
-  return "[plan]\nextreme_tp_r = " + std::to_string(extreme_tp_r) + R"(
-trail_step_r = 0.1
-[[plan.stage]]
+// The two stages every plan here starts with: 1/3 at 1R (stop to breakeven), 1/3 at 2R (stop to +1R).
+inline std::string two_stages_toml() {
+  return R"([[plan.stage]]
 trigger_r = 1
 close_fraction = "1/3"
 move_stop_to_r = 0
@@ -18,7 +17,11 @@ move_stop_to_r = 0
 trigger_r = 2
 close_fraction = "1/3"
 move_stop_to_r = 1
-[[plan.stage]]
+)";
+}
+
+inline std::string trailing_plan_toml(int extreme_tp_r = 5) {
+  return "[plan]\nextreme_tp_r = " + std::to_string(extreme_tp_r) + "\ntrail_step_r = 0.1\n" + two_stages_toml() + R"([[plan.stage]]
 trigger_r = 3
 close_fraction = 0
 trail_r = 1
