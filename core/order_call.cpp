@@ -45,7 +45,7 @@ bool OrderCall::answer(const OrderAnswer& a, std::vector<Note>& notes) {
       next_ = order_;
       return false;
     case Phase::sending:
-      if (a.ok || !a.error || (*a.error != Reason::timeout && *a.error != Reason::duplicate_client_id)) {
+      if (a.ok || !a.outcome_unknown()) {
         result_ = a;
         return true;
       }

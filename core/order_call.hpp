@@ -40,6 +40,8 @@ struct OrderAnswer {
   bool position_smaller = false;  // refused: the position is gone or smaller than the order
 
   std::string reason() const;  // "rejected -2022 ReduceOnly Order is rejected.", for logs
+  // A timeout or a duplicate client id: the order may or may not exist, only its id can tell.
+  bool outcome_unknown() const { return error == Reason::timeout || error == Reason::duplicate_client_id; }
   Outcome failure() const;     // a stage that ends on this answer failed for this reason
 };
 

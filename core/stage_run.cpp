@@ -7,11 +7,9 @@ namespace {
 
 std::string stage_text(const StageRecord& r) { return r.stage.str(); }
 
-// An answer after which the order may or may not exist (OrderCall could not resolve it).
-bool outcome_unknown(const OrderAnswer& a) {
-  return a.error && (*a.error == Reason::timeout || *a.error == Reason::unavailable ||
-                     *a.error == Reason::duplicate_client_id);
-}
+// A later piece's answer after which it may or may not exist: one OrderCall could not resolve, or
+// an exchange that could not be asked (the request may have left before it failed).
+bool piece_outcome_unknown(const OrderAnswer& a) { return a.outcome_unknown() || a.error == Reason::unavailable; }
 
 }  // namespace
 
@@ -132,24 +130,19 @@ StageRun::Step StageRun::send(OrderCommand order, std::vector<Note> notes) {
   return Step{Send{std::move(order)}, std::move(notes)};
 }
 
-StageRun::Step StageRun::send_close() {
-  if (!action_.close_qty.is_positive()) return place_stop({});
+StageRun::Step StageRun::send_close(std::vector<Note> notes) {
+  if (!action_.close_qty.is_positive()) return place_stop(std::move(notes));
   const Position& p = before_.position;
   call_ = OrderCall::send(OrderCommand{OrderCommand::Op::close, p.key.symbol, p.side(), piece_qty(), {}, piece_id(), {}});
   phase_ = Phase::closing;
-  return send(call_->next(), {});
+  return send(call_->next(), std::move(notes));
 }
 
 // The piece before filled in full and the close is not done: the next piece, under its own id. A
 // resumed run asks for it first (the interrupted run may have sent it).
 StageRun::Step StageRun::next_piece(std::vector<Note> notes) {
   ++piece_;
-  if (!resumed_) {
-    Step step = send_close();
-    notes.insert(notes.end(), step.notes.begin(), step.notes.end());
-    step.notes = std::move(notes);
-    return step;
-  }
+  if (!resumed_) return send_close(std::move(notes));
   phase_ = Phase::recovery_query;
   return send(query_close(), std::move(notes));
 }
@@ -168,9 +161,7 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
         // Pieces go out one after another: the earlier ones filled, this one and the rest never left.
         notes.push_back({Note::Level::warn, "recovery",
                          stage_text(record_) + ": close piece " + piece_id() + " never reached the exchange; sending it"});
-        Step step = send_close();
-        step.notes = std::move(notes);
-        return step;
+        return send_close(std::move(notes));
       }
       if (piece_ > 0 && a.state.status == OrderStatus::rejected)
         return close_stopped_early("close piece " + piece_id() + " was rejected", std::move(notes));
@@ -184,7 +175,7 @@ StageRun::Step StageRun::order_answered(const OrderAnswer& a) {
     case Phase::closing: {
       if (!call_->answer(a, notes)) return send(call_->next(), std::move(notes));
       const OrderAnswer r = call_->result();
-      if (!r.ok && piece_ > 0 && outcome_unknown(r)) {
+      if (!r.ok && piece_ > 0 && piece_outcome_unknown(r)) {
         // It may have filled: asked again by its id (and sent only if the exchange never saw it),
         // never given up on, since giving up would record a close of the wrong size.
         notes.push_back({Note::Level::warn, "exchange",
@@ -253,13 +244,13 @@ StageRun::Step StageRun::timer() {
   return Step{Wait{kFillPoll}, {}};  // unreachable by the actor's protocol
 }
 
-// Where a close the exchange accepted goes next, from its state. Filled: the stop moves. Ended
-// (canceled, expired) with part of it filled: the stage goes on with the quantity closed, so no
-// retry can sell that part again. Ended with nothing filled: the stage failed, nothing was sold.
-// Still open: asked again until it ends (a close that has not ended is never given up on: a retry
-// would send a second close beside it); nothing else happens on the position meanwhile.
-// A piece that filled in full leads to the next one until the close is done; a piece after the
-// first that ends short ends the close there, with what the pieces before it sold.
+// Where a close (a piece of it) the exchange accepted goes next, from its state. Filled in full: the
+// next piece, or the stop moves once the close is done. Filled short, or ended (canceled, expired)
+// with part of it filled: the stage goes on with the quantity closed, so no retry can sell that part
+// again. Ended with nothing filled: the first piece fails the stage (nothing was sold); a later one
+// ends the close with what the pieces before it sold. Still open: asked again until it ends (a close
+// that has not ended is never given up on: a retry would send a second close beside it); nothing
+// else happens on the position meanwhile.
 StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> notes) {
   const bool ended = close.status == OrderStatus::canceled || close.status == OrderStatus::rejected;
   if (close.status == OrderStatus::filled || (ended && close.filled_qty.is_positive())) {
@@ -269,7 +260,7 @@ StageRun::Step StageRun::close_ended(const OrderState& close, std::vector<Note> 
     closed_ += close.filled_qty;
     ++pieces_filled_;
     fill_value_ += Int128{close.avg_fill_price.units()} * close.filled_qty.units();
-    if (whole && close.filled_qty.is_positive() && closed_ < action_.close_qty) return next_piece(std::move(notes));
+    if (whole && closed_ < action_.close_qty) return next_piece(std::move(notes));
     if (ended)
       notes.push_back({Note::Level::warn, "exchange",
                        "close " + piece_id() + " ended " + std::string(to_string(close.status)) + " with " +

@@ -87,7 +87,7 @@ class StageRun {
   enum class Phase : unsigned char { intent, recovery_query, closing, polling, stop, take_profit, result, done };
 
   StageRun() = default;
-  Step send_close();
+  Step send_close(std::vector<Note> notes = {});
   Step next_piece(std::vector<Note> notes);
   Step close_ended(const OrderState& close, std::vector<Note> notes);
   Step close_stopped_early(const std::string& why, std::vector<Note> notes);
