@@ -118,14 +118,12 @@ persistence_actor::behavior_type persistence(self_ptr self, std::shared_ptr<stor
       },
       [=](begin_atom, const storage::StageRecord& intent) {
         return stored(self, "begin_stage", [&] {
-          // In a cluster the intent is committed in etcd (fenced on ownership) before LMDB, so before
-          // any of the stage's orders; an intent LMDB would refuse (the stage is pending or done) is
-          // not replicated. The persistence thread is the only writer, so the check stays true.
-          if (auto& r = self->state.replica) {
-            const auto status = self->state.store->stage_status(intent.key, intent.stage);
-            if (!status || status->state == storage::StageState::failed) r->put_stage(intent, nullptr);
-          }
-          auto b = self->state.store->begin_stage(intent);
+          // In a cluster the intent is committed in etcd (fenced on ownership) before LMDB commits
+          // it, so before any of the stage's orders; an intent LMDB refuses (the stage is pending or
+          // done) is not replicated, and one etcd refuses is not committed.
+          std::function<void()> replicate;
+          if (auto& r = self->state.replica) replicate = [&] { r->put_stage(intent, nullptr); };
+          auto b = self->state.store->begin_stage(intent, replicate);
           trace::mark(trace::Point::intent_committed, intent.key.symbol);
           return BeginReply{b.result == storage::HistoryStore::BeginResult::started, b.existing};
         });

@@ -328,7 +328,7 @@ std::vector<PositionRecord> HistoryStore::positions() {
   return out;
 }
 
-HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
+HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent, const std::function<void()>& before_commit) {
   Txn txn(*env_, false);
   const StageKey key(intent.key, intent.stage);
   if (auto existing = txn.view(env_->db("stages"), key.view())) {
@@ -347,6 +347,7 @@ HistoryStore::Begin HistoryStore::begin_stage(const StageRecord& intent) {
   const std::string bytes = encode(pending);
   txn.put(env_->db("stages"), key.view(), bytes);
   txn.put(env_->db("events"), event_key(pending, to_ns(pending.at)), bytes);
+  if (before_commit) before_commit();
   txn.commit();
   return {BeginResult::started, std::nullopt};
 }

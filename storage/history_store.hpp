@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,7 +41,9 @@ class HistoryStore {
   // Writes the intent (state pending) unless the stage already has a pending or done record; the
   // check and the write are one transaction, so two callers can never both start a stage. After a
   // failed attempt the intent must carry a higher attempt number (StorageError otherwise).
-  Begin begin_stage(const StageRecord& intent);
+  // `before_commit` runs once the intent is accepted, inside the transaction, before its commit: a
+  // cluster's replica writes the intent there (its failure aborts the transaction, no intent).
+  Begin begin_stage(const StageRecord& intent, const std::function<void()>& before_commit = {});
 
   // Records the outcome and the position it left, in one transaction: it becomes the stage's record
   // (done blocks the stage for good; failed leaves it retryable, under the next attempt number) and
