@@ -5,6 +5,7 @@
 
 #include "actors/error_text.hpp"
 #include "actors/node.hpp"
+#include "api/standby_view.hpp"
 
 namespace ptp::api {
 
@@ -29,19 +30,51 @@ struct NodeGateway::Impl {
   }
 };
 
+NodeGateway::NodeGateway(std::shared_ptr<const actors::NodeSettings> settings, std::chrono::milliseconds timeout)
+    : timeout_(timeout), settings_(std::move(settings)) {}
+
 NodeGateway::NodeGateway(caf::actor_system& sys, const actors::NodeActors& node,
                          std::shared_ptr<const actors::NodeSettings> settings, std::chrono::milliseconds timeout)
-    : impl_(new Impl{sys, node, timeout}), settings_(std::move(settings)) {}
+    : NodeGateway(std::move(settings), timeout) {
+  attach(sys, node);
+}
 
 NodeGateway::~NodeGateway() = default;
 
+void NodeGateway::attach(caf::actor_system& sys, const actors::NodeActors& node) {
+  std::unique_lock lock(attached_);
+  impl_.reset(new Impl{sys, node, timeout_});
+}
+
+void NodeGateway::detach() {
+  std::unique_lock lock(attached_);
+  impl_.reset();
+}
+
+namespace {
+
+// Why a detached gateway does not do `what`: a standby names its owner; otherwise the node is not up.
+[[noreturn]] void refuse(const std::shared_ptr<StandbyView>& standby, const std::string& what) {
+  if (standby) throw NodeUnavailable(standby->why() + " (" + what + " is for the node that owns the account)");
+  throw NodeUnavailable("the node is not running (" + what + " needs it)");
+}
+
+}  // namespace
+
 std::vector<actors::PositionStatus> NodeGateway::positions() {
+  std::shared_lock lock(attached_);
+  if (!impl_) {
+    if (standby_) return standby_->positions();
+    refuse(standby_, "the position list");
+  }
   return impl_->ask<std::vector<actors::PositionStatus>>("the position list", impl_->timeout, impl_->node.registry,
                                                           actors::status_atom_v);
 }
 
 actors::ExecuteReply NodeGateway::execute(const core::Symbol& symbol, core::Side side, core::Caller caller,
                                           core::StageId stage) {
+  std::shared_lock lock(attached_);
+  if (!impl_) refuse(standby_, "executing a stage");
   actors::ExecuteRequest req{caller, stage, std::nullopt};
   // A stage in flight may wait on the exchange's own timeouts and retries: allow it three times
   // the usual wait. Past that, the stage goes on; the history tells how it ended.
@@ -50,20 +83,44 @@ actors::ExecuteReply NodeGateway::execute(const core::Symbol& symbol, core::Side
 }
 
 actors::MetricsSnapshot NodeGateway::metrics() {
+  std::shared_lock lock(attached_);
+  if (!impl_) {
+    if (standby_) return standby_->metrics();
+    refuse(standby_, "the metrics");
+  }
   return impl_->ask<actors::MetricsSnapshot>("the metrics", impl_->timeout, impl_->node.metrics, actors::get_atom_v);
 }
 
 actors::HistoryPage NodeGateway::history(const actors::HistoryQuery& query) {
+  std::shared_lock lock(attached_);
+  if (!impl_) {
+    if (standby_) return standby_->history(query);
+    refuse(standby_, "the history");
+  }
   return impl_->ask<actors::HistoryPage>("the history", impl_->timeout, impl_->node.persistence,
                                          actors::history_atom_v, query);
 }
 
 core::Price NodeGateway::fresh_price(const core::Symbol& symbol) {
+  std::shared_lock lock(attached_);
+  if (!impl_) {
+    if (standby_)
+      if (auto p = standby_->last_price(symbol)) return *p;
+    refuse(standby_, "a fresh price");
+  }
   return impl_->ask<core::Price>("the price", impl_->timeout, impl_->node.registry, actors::mark_atom_v, symbol);
 }
 
+bool NodeGateway::observing() const {
+  std::shared_lock lock(attached_);
+  if (!impl_ && standby_) return standby_->observing();
+  return settings_->observe;
+}
+
 core::ModeChange NodeGateway::switch_mode(bool observe, std::string by, std::string reason) {
-  std::lock_guard lock(mode_mutex_);
+  std::lock_guard mode_lock(mode_mutex_);
+  std::shared_lock lock(attached_);
+  if (!impl_) refuse(standby_, "a mode switch");
   core::ModeChange change{observe, std::move(by), std::move(reason), core::Clock::now()};
   const bool was = settings_->observe;
   impl_->ask<bool>("the mode switch", impl_->timeout, impl_->node.persistence, actors::mode_atom_v, change);

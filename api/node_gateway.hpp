@@ -2,12 +2,17 @@
 // called from the HTTP server's own threads (each call uses a scoped actor; no CAF worker ever
 // blocks on an HTTP client). Every execution goes to the registry with its caller, exactly as the
 // health check's and the market's do: the position actors' exactly-once rules hold for everyone.
+//
+// A cluster node's API lives as long as its process: the node is attached while this node owns
+// the account and detached when it steps down. Detached, the answers come from the standby's view
+// (api/standby_view.hpp) and whatever would act is refused with 503 naming the owner.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,12 +37,24 @@ class NodeUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+class StandbyView;
+
 class NodeGateway {
  public:
+  // No node attached yet.
+  explicit NodeGateway(std::shared_ptr<const actors::NodeSettings> settings,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Attached to `node` at once.
   NodeGateway(caf::actor_system& sys, const actors::NodeActors& node,
               std::shared_ptr<const actors::NodeSettings> settings,
               std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~NodeGateway();
+
+  void attach(caf::actor_system& sys, const actors::NodeActors& node);
+  // Returns once no request to the node is in flight: after it the node may stop.
+  void detach();
+  // What a detached gateway answers from (a cluster standby). Set before the API server starts.
+  void set_standby(std::shared_ptr<StandbyView> standby) { standby_ = std::move(standby); }
   NodeGateway(const NodeGateway&) = delete;
   NodeGateway& operator=(const NodeGateway&) = delete;
 
@@ -53,7 +70,7 @@ class NodeGateway {
   // Records the switch in the history (synced), then switches every position actor's mode. Switches
   // are serialized: the mode in force is always the last one recorded.
   core::ModeChange switch_mode(bool observe, std::string by, std::string reason);
-  bool observing() const { return settings_->observe; }
+  bool observing() const;
   // The switch in force (the last recorded: an operator's or the guard's, this run's or an earlier
   // one's), or none: the config's mode.
   std::optional<core::ModeChange> last_switch();
@@ -69,7 +86,12 @@ class NodeGateway {
 
  private:
   struct Impl;
+  // Attached: the node's door; null while detached. Requests hold `attached_` shared while they
+  // wait for the node; attach and detach hold it exclusively.
+  mutable std::shared_mutex attached_;
   std::unique_ptr<Impl> impl_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<StandbyView> standby_;
   std::shared_ptr<const actors::NodeSettings> settings_;
   std::mutex mode_mutex_;
   std::function<GroupView()> group_;

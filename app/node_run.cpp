@@ -15,9 +15,12 @@
 #include "api/node_gateway.hpp"
 #include "api/server.hpp"
 #include "app/summary.hpp"
+#include "app/standby_state.hpp"
 #include "cluster/etcd_history.hpp"
+#include "cluster/history_follower.hpp"
 #include "cluster/ownership.hpp"
 #include "sim/sim_exchange.hpp"
+#include "exchange/feed_relay.hpp"
 #include "exchange/venue.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "replay/tick_recorder.hpp"
@@ -67,12 +70,31 @@ struct Run {
   std::string stop_reason;  // a signal, "--run-for elapsed", or "" (the cluster took ownership away)
 };
 
+// How the node gets its venue's feeds: a single node starts and stops them with it; a cluster node
+// attaches to feeds that stay connected while it is a standby (exchange::FeedRelay).
+struct FeedHookup {
+  std::function<void(exchange::VenueSinks)> attach;
+  std::function<void()> detach;  // returns when no call into the sinks is in progress
+};
+
+// The API, when the config enables it, for the process's lifetime: the gateway is attached to the
+// node while it runs. Null when the API is off; throws api::ApiStartError when it cannot listen.
+struct Api {
+  std::unique_ptr<api::NodeGateway> gateway;
+  std::unique_ptr<api::ApiServer> server;
+  void start(const config::Config& cfg, const std::string& token) {
+    if (gateway) server = std::make_unique<api::ApiServer>(cfg.api, token, *gateway);
+  }
+  ~Api() {
+    if (server) server->stop();  // before the gateway goes
+  }
+};
+
 // The actor system against one venue until `wait` returns. In a cluster, `options` carries the
 // owner's fence and the replicated history.
-Run run_actors(const config::Config& cfg, exchange::Venue& venue, std::shared_ptr<storage::HistoryStore> store,
-               const std::string& api_token, actors::NodeOptions options, const std::function<std::string()>& wait,
-               cluster::Ownership* ownership) {
-  const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
+Run run_actors(const config::Config& cfg, const std::shared_ptr<const actors::NodeSettings>& settings,
+               exchange::Venue& venue, std::shared_ptr<storage::HistoryStore> store, actors::NodeOptions options,
+               const FeedHookup& feeds, api::NodeGateway* gateway, const std::function<std::string()>& wait) {
   Run run;
   caf::actor_system_config sys_cfg;
   actors::configure_scheduler(sys_cfg, cfg.latency_mode);
@@ -86,21 +108,8 @@ Run run_actors(const config::Config& cfg, exchange::Venue& venue, std::shared_pt
       observe(t);
       inner(t);
     };
-  venue.start_feeds({sink, actors::reconcile_trigger(node)});
-  std::unique_ptr<api::NodeGateway> gateway;
-  std::unique_ptr<api::ApiServer> api_server;
-  if (cfg.api.enabled) {
-    gateway = std::make_unique<api::NodeGateway>(sys, node, settings);
-    if (ownership) gateway->set_group([ownership] { return group_view(ownership->status()); });
-    try {
-      api_server = std::make_unique<api::ApiServer>(cfg.api, api_token, *gateway);
-    } catch (const api::ApiStartError& e) {
-      spdlog::critical("cannot start: {}", e.what());
-      venue.stop_feeds();
-      actors::stop_node(sys, node);
-      return {1, {}};
-    }
-  }
+  feeds.attach({sink, actors::reconcile_trigger(node)});
+  if (gateway) gateway->attach(sys, node);
   {
     caf::scoped_actor self{sys};
     self->request(node.registry, std::chrono::seconds(30), actors::reconcile_atom_v)
@@ -114,33 +123,78 @@ Run run_actors(const config::Config& cfg, exchange::Venue& venue, std::shared_pt
   run.stop_reason = wait();
   spdlog::info("ptp-node stopping ({}): waiting for stages in flight",
                run.stop_reason.empty() ? "this node no longer owns the account" : run.stop_reason);
-  if (api_server) api_server->stop();  // no new request reaches the actors from here on
+  if (gateway) gateway->detach();  // no new request reaches the actors from here on
   {
     caf::scoped_actor self{sys};
     self->request(node.metrics, std::chrono::seconds(5), actors::get_atom_v)
         .receive([](const actors::MetricsSnapshot& m) { actors::log_metrics(m); }, [](caf::error&) {});
   }
-  venue.stop_feeds();
+  feeds.detach();
   actors::stop_node(sys, node);
   return run;  // the actor system joins its threads here
 }
 
-// A cluster node: a standby until it owns the account, then the node (after copying the group's
-// history from etcd into LMDB), then a standby again if it steps down; until a signal or --run-for.
-Run run_cluster(const config::Config& cfg, std::shared_ptr<storage::HistoryStore> store, const std::string& api_token,
+// A cluster node. From the start it keeps warm what it needs to act: its venue (filters, clock,
+// streams connected into a relay), the group's history followed into LMDB, and its API, which
+// answers from that state and refuses to act while another node owns the account. When it owns
+// the account it copies the whole history once more (the copy is what it relies on), attaches its
+// node to the running feeds and acts; when it steps down it detaches and is a standby again.
+Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::NodeSettings>& settings,
+                std::shared_ptr<storage::HistoryStore> store, Api& api, const std::string& api_token,
                 const sigset_t& signals, Deadline deadline, std::shared_ptr<exchange::SimExchange>& sim,
                 const actors::NodeOptions& base) {
   const auto& c = *cfg.cluster;
   const pid_t self_pid = ::getpid();
   cluster::OwnershipSettings os{c.etcd, c.lease_ttl, c.node_id,
                                 cluster::GroupKeys{std::string(core::to_string(cfg.exchange)), cfg.account}};
+  std::unique_ptr<exchange::Venue> venue;
+  try {
+    venue = exchange::make_venue(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return {1, {}};
+  }
+  sim = venue->simulator();
+  auto relay = std::make_shared<exchange::FeedRelay>();
+  venue->start_feeds(relay->sinks());
+  struct StopFeeds {  // before the relay goes, on every way out
+    exchange::Venue& v;
+    ~StopFeeds() { v.stop_feeds(); }
+  } stop_feeds{*venue};
+
   auto ownership = std::make_shared<cluster::Ownership>(os, [self_pid] { ::kill(self_pid, SIGUSR1); });
   auto history = std::make_shared<cluster::EtcdHistory>(*ownership, os.keys, c.etcd);
+  auto standby = std::make_shared<StandbyState>(cfg, store, relay, venue->exchange(), ownership);
+  struct StopApi {  // the API asks the cluster's parts: it stops first, and lets go of them
+    Api& api;
+    ~StopApi() {
+      if (api.server) api.server->stop();
+      if (api.gateway) {
+        api.gateway->set_standby(nullptr);
+        api.gateway->set_group({});
+      }
+    }
+  } stop_api{api};
+  if (api.gateway) {
+    api.gateway->set_group([ownership] { return group_view(ownership->status()); });
+    api.gateway->set_standby(standby);
+    try {
+      api.start(cfg, api_token);
+    } catch (const api::ApiStartError& e) {
+      spdlog::critical("cannot start: {}", e.what());
+      return {1, {}};
+    }
+  }
   spdlog::info("[cluster] {} joins the group for {}/{} on etcd {} (lease {})", c.node_id, os.keys.exchange,
                os.keys.account, fmt::join(c.etcd, ","), config::format_duration(c.lease_ttl));
+  const FeedHookup feeds{[&](exchange::VenueSinks s) { relay->attach(std::move(s)); }, [&] { relay->detach(); }};
   for (;;) {
     const auto owner = [&] { return ownership->role() == cluster::Role::owner; };
+    // Lives until the end of the owner's term: stopping is at once, its stream's end can wait.
+    cluster::HistoryFollower follower(os.keys, c.etcd, store);
     if (auto reason = wait_for(signals, deadline, owner); !reason.empty()) return {0, reason};
+    follower.stop();  // the node writes the store from here on
+    standby->retire();
     try {
       const auto loaded = history->load_into(*store);
       spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s){}", c.node_id,
@@ -150,21 +204,14 @@ Run run_cluster(const config::Config& cfg, std::shared_ptr<storage::HistoryStore
       ownership->lost(std::string("the history could not be loaded from etcd: ") + e.what());
     }
     if (owner()) {
-      std::unique_ptr<exchange::Venue> venue;
-      try {
-        venue = exchange::make_venue(cfg);
-      } catch (const std::exception& e) {
-        spdlog::critical("{}", e.what());
-        return {1, {}};
-      }
-      sim = venue->simulator();
       actors::NodeOptions options = base;
       options.fence = ownership;
       options.replica = history;
       const auto wait = [&] { return wait_for(signals, deadline, [&] { return !owner(); }); };
-      Run run = run_actors(cfg, *venue, store, api_token, options, wait, ownership.get());
+      Run run = run_actors(cfg, settings, *venue, store, options, feeds, api.gateway.get(), wait);
       if (run.exit_code != 0 || !run.stop_reason.empty()) return run;
     }
+    standby->resume();
     spdlog::info("[cluster] {} is a standby again: {}", c.node_id, ownership->why_not());
     ownership->rejoin();
   }
@@ -225,9 +272,23 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, s
                cfg.cluster ? ", cluster node " + cfg.cluster->node_id : std::string());
   actors::NodeOptions options;
   if (recorder) options.observe_feed = [recorder](const core::PriceTick& t) { recorder->record(t); };
-  const Run run = cfg.cluster ? run_cluster(cfg, store, api_token, stop_signals, deadline, sim, options)
-                              : run_actors(cfg, *venue, store, api_token, options,
-                                           [&] { return wait_for(stop_signals, deadline); }, nullptr);
+  const auto settings = std::make_shared<const actors::NodeSettings>(actors::NodeSettings::from(cfg));
+  Api api;
+  if (cfg.api.enabled) api.gateway = std::make_unique<api::NodeGateway>(settings);
+  Run run;
+  if (cfg.cluster) {
+    run = run_cluster(cfg, settings, store, api, api_token, stop_signals, deadline, sim, options);
+  } else {
+    try {
+      api.start(cfg, api_token);
+    } catch (const api::ApiStartError& e) {
+      spdlog::critical("cannot start: {}", e.what());
+      return 1;
+    }
+    const FeedHookup feeds{[&](exchange::VenueSinks s) { venue->start_feeds(std::move(s)); }, [&] { venue->stop_feeds(); }};
+    run = run_actors(cfg, settings, *venue, store, options, feeds, api.gateway.get(),
+                     [&] { return wait_for(stop_signals, deadline); });
+  }
   if (run.exit_code != 0) return run.exit_code;
 
   try {

@@ -54,7 +54,9 @@ class EtcdClient {
 
   TxnResult txn(const nlohmann::json& body);
   void put(const std::string& key, const std::string& value, std::int64_t lease = 0);
-  std::vector<KeyValue> range(const std::string& key, bool prefix = false);
+  // `revision` (when given) gets the store's revision the answer reflects: a watch from revision + 1
+  // misses nothing and repeats nothing.
+  std::vector<KeyValue> range(const std::string& key, bool prefix = false, std::int64_t* revision = nullptr);
   void remove(const std::string& key, bool prefix = false);
 
   // The member that answered last (for log lines).

@@ -43,30 +43,36 @@ void EtcdHistory::put_mode(const core::ModeChange& change) {
   fenced_put({{keys_.history() + "mode/" + at, storage::record_bytes(change)}}, "mode switch");
 }
 
-EtcdHistory::Loaded EtcdHistory::load_into(storage::HistoryStore& store) {
+LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>& kvs, storage::HistoryStore& store) {
   std::vector<storage::PositionRecord> positions;
   std::vector<storage::StageRecord> stages;
   std::vector<core::ModeChange> modes;
-  const std::string pos_prefix = keys_.history() + "pos/", mode_prefix = keys_.history() + "mode/";
-  for (const auto& kv : client_.range(keys_.history(), /*prefix=*/true)) {
+  const std::string pos_prefix = keys.history() + "pos/", mode_prefix = keys.history() + "mode/";
+  for (const auto& kv : kvs) {
     if (kv.key.rfind(pos_prefix, 0) == 0) positions.push_back(storage::position_from_bytes(kv.value));
     else if (kv.key.rfind(mode_prefix, 0) == 0) modes.push_back(storage::mode_from_bytes(kv.value));
     else stages.push_back(storage::stage_from_bytes(kv.value));
   }
-  store.import(positions, stages);
+  if (!positions.empty() || !stages.empty()) store.import(positions, stages);
   // The mode log is append-only: only the switches this store has not seen join it, oldest first.
-  const auto known = store.mode_changes();
   std::size_t added = 0;
-  for (const auto& m : modes) {  // in key order: time order
-    const bool have = std::any_of(known.begin(), known.end(), [&](const core::ModeChange& k) {
-      return k.at == m.at && k.observe == m.observe && k.by == m.by;
-    });
-    if (!have) {
-      store.record_mode(m);
-      ++added;
+  if (!modes.empty()) {
+    const auto known = store.mode_changes();
+    for (const auto& m : modes) {  // in key order: time order
+      const bool have = std::any_of(known.begin(), known.end(), [&](const core::ModeChange& k) {
+        return k.at == m.at && k.observe == m.observe && k.by == m.by;
+      });
+      if (!have) {
+        store.record_mode(m);
+        ++added;
+      }
     }
   }
   return {positions.size(), stages.size(), added};
+}
+
+EtcdHistory::Loaded EtcdHistory::load_into(storage::HistoryStore& store, std::int64_t* revision) {
+  return import_history(keys_, client_.range(keys_.history(), /*prefix=*/true, revision), store);
 }
 
 }  // namespace ptp::cluster

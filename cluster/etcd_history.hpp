@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,15 @@ namespace ptp::cluster {
 
 class Ownership;
 
+// Copies history key-values (as etcd holds them under GroupKeys::history()) into `store`: the one
+// decoding of the replicated history, for a new owner's copy and a standby's follower alike.
+struct LoadedHistory {
+  std::size_t positions = 0;
+  std::size_t stages = 0;
+  std::size_t modes = 0;  // mode switches the store did not have yet
+};
+LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>& kvs, storage::HistoryStore& store);
+
 class EtcdHistory : public storage::Replica {
  public:
   EtcdHistory(Ownership& ownership, GroupKeys keys, std::vector<std::string> etcd);
@@ -32,13 +42,10 @@ class EtcdHistory : public storage::Replica {
   void put_stage(const storage::StageRecord& stage, const storage::PositionRecord* position) override;
   void put_mode(const core::ModeChange& change) override;
 
-  struct Loaded {
-    std::size_t positions = 0;
-    std::size_t stages = 0;
-    std::size_t modes = 0;  // mode switches the store did not have yet
-  };
+  using Loaded = LoadedHistory;
   // Copies every record etcd holds for the group into `store` (one LMDB transaction). Throws.
-  Loaded load_into(storage::HistoryStore& store);
+  // `revision` (when given) gets the etcd revision the copy reflects.
+  Loaded load_into(storage::HistoryStore& store, std::int64_t* revision = nullptr);
 
  private:
   void fenced_put(std::vector<std::pair<std::string, std::string>> puts, const char* what);

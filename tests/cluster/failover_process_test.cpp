@@ -103,6 +103,88 @@ TEST_CASE("the owner is killed after stage 1 and the standby takes over and exec
 
 namespace {
 
+nlohmann::json api_get(Rig& rig, const std::string& id, const std::string& path) {
+  const std::vector<std::string> auth{std::string("Authorization: Bearer ") + test::cluster_rig::kApiToken};
+  const auto r = test::http_request("GET", rig.api_url(id) + path, "", auth);
+  INFO(path << " -> " << r.status << " " << r.body);
+  REQUIRE(r.status == 200);
+  return nlohmann::json::parse(r.body);
+}
+
+}  // namespace
+
+TEST_CASE("a standby keeps its stream and the group's history warm and answers its API but refuses to act", "[cluster][process]") {
+  Rig rig({"a", "b"});
+  start_pair(rig);
+  rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
+  {
+    INFO(rig.describe());
+    REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
+  }
+  const std::string b_url = rig.api_url("b");
+  REQUIRE_FALSE(b_url.empty());
+  // b's stream is connected and carries the marks; its LMDB holds stage 1 as a recorded it (the
+  // history followed from etcd), though b has never owned the account.
+  REQUIRE(wait_until([&] {
+    const auto positions = api_get(rig, "b", "/v1/positions")["positions"];
+    return positions.size() == 1 && positions[0]["stages_done"].size() == 1 && positions[0]["mark"] == "2050";
+  }, 20s));
+  const auto position = api_get(rig, "b", "/v1/positions")["positions"][0];
+  CHECK(position["stages_done"][0]["stage"] == 1);
+  CHECK(position["stages_done"][0]["closed_qty"] == "0.5");
+  CHECK(position["size"] == "1");
+  CHECK(position["current_stop"] == "2000");
+  const auto status = api_get(rig, "b", "/v1/status");
+  INFO(status.dump());
+  CHECK(status["cluster"]["role"] == "standby");
+  CHECK(status["cluster"]["owner"] == "a");
+  CHECK(status["stream"]["ticks"].get<std::int64_t>() > 0);
+  CHECK(status["stream"]["age_ms"].get<std::int64_t>() >= 0);
+  CHECK(status["positions"] == 1);
+  const auto history = api_get(rig, "b", "/v1/history");
+  bool stage1_done = false;
+  for (const auto& e : history["events"]) stage1_done = stage1_done || (e["stage"] == 1 && e["state"] == "done");
+  CHECK(stage1_done);
+  const std::string metrics =
+      test::http_request("GET", b_url + "/metrics", "",
+                         {std::string("Authorization: Bearer ") + test::cluster_rig::kApiToken})
+          .body;
+  CHECK_THAT(metrics, Catch::Contains("ptp_cluster_owner{node=\"b\",owner=\"a\"} 0"));
+
+  // Whatever would act is refused, naming the owner; nothing reaches the exchange from b.
+  const std::vector<std::string> auth{std::string("Authorization: Bearer ") + test::cluster_rig::kApiToken};
+  const std::string key = position["key"];
+  std::string encoded_key;
+  for (char ch : key) encoded_key += ch == '#' ? std::string("%23") : std::string(1, ch);
+  const auto execute = test::http_request("POST", b_url + "/v1/positions/" + encoded_key + "/stages/2/execute", "", auth);
+  CHECK(execute.status == 503);
+  CHECK_THAT(execute.body, Catch::Contains("node b does not act for binance/group") && Catch::Contains("owner: a"));
+  const auto mode = test::http_request("PUT", b_url + "/v1/mode", R"({"mode":"observe","reason":"test"})", auth);
+  CHECK(mode.status == 503);
+  CHECK_THAT(mode.body, Catch::Contains("owner: a"));
+  const auto ctl = test::run_command(std::string("PTP_API_TOKEN=") + test::cluster_rig::kApiToken + " " +
+                                     PTP_CTL_BINARY + " --url " + b_url + " status");
+  CHECK(ctl.exit_code == 0);
+  CHECK_THAT(ctl.output, Catch::Contains("cluster      node b is standby; owner a since "));
+
+  // When a goes, the same API answers as the owner's and b acts on the history it already had.
+  rig.node("a").process->kill_now();
+  REQUIRE(rig.wait_owner("b", 30s));
+  REQUIRE(wait_until([&] { return api_get(rig, "b", "/v1/status")["cluster"]["role"] == "owner"; }, 20s));
+  CHECK(rig.api_url("b") == b_url);
+  rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2100"));
+  {
+    INFO(rig.describe());
+    REQUIRE(wait_until([&] { return rig.stage_done(2); }, 30s));
+  }
+  const auto closes = rig.closes();
+  REQUIRE(closes.size() == 2);
+  CHECK(closes[1].first == "b");
+  check_orders(rig);
+}
+
+namespace {
+
 // One run of the paused-owner scenario. Returns whether the pause landed before a's close left
 // (the watch and a's own path race by a few milliseconds): only then is a's close still to be sent
 // when it resumes, which is what the fence must stop.
