@@ -2,7 +2,11 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "exchange/http_client.hpp"
@@ -107,6 +111,31 @@ struct EtcdWatch::Impl {
   std::atomic<bool> stopping{false};
   std::string pending;  // a line not complete yet
   std::thread thread;
+  // The stream's socket while libcurl has it open: stop() shuts it down, which ends the transfer at
+  // once (libcurl's progress callback alone comes only about once a second, and a takeover waits
+  // for the old stream to end).
+  std::mutex socket_mu;
+  curl_socket_t socket = CURL_SOCKET_BAD;
+
+  static curl_socket_t open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+    auto* self = static_cast<Impl*>(user);
+    const curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
+    std::lock_guard lock(self->socket_mu);
+    self->socket = fd;
+    if (self->stopping.load() && fd != CURL_SOCKET_BAD) ::shutdown(fd, SHUT_RDWR);
+    return fd;
+  }
+  static int close_socket(void* user, curl_socket_t fd) {
+    auto* self = static_cast<Impl*>(user);
+    std::lock_guard lock(self->socket_mu);
+    if (self->socket == fd) self->socket = CURL_SOCKET_BAD;
+    return ::close(fd);
+  }
+  void stop() {
+    stopping = true;
+    std::lock_guard lock(socket_mu);
+    if (socket != CURL_SOCKET_BAD) ::shutdown(socket, SHUT_RDWR);
+  }
 
   static size_t on_data(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<Impl*>(user);
@@ -147,6 +176,10 @@ struct EtcdWatch::Impl {
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETFUNCTION, &Impl::close_socket);
+    curl_easy_setopt(c, CURLOPT_CLOSESOCKETDATA, this);
     const CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -170,7 +203,7 @@ EtcdWatch::EtcdWatch(std::string endpoint, json request, std::function<void(cons
 }
 
 EtcdWatch::~EtcdWatch() {
-  impl_->stopping = true;
+  impl_->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
