@@ -197,8 +197,8 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
     standby->retire();
     try {
       const auto loaded = history->load_into(*store);
-      spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s){}", c.node_id,
-                   loaded.positions, loaded.stages,
+      spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s), {} event(s){}",
+                   c.node_id, loaded.positions, loaded.stages, loaded.events,
                    loaded.modes ? fmt::format(", {} mode switch(es)", loaded.modes) : std::string());
     } catch (const std::exception& e) {
       ownership->lost(std::string("the history could not be loaded from etcd: ") + e.what());

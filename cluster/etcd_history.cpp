@@ -29,8 +29,11 @@ void EtcdHistory::put_position(const storage::PositionRecord& record) {
 }
 
 void EtcdHistory::put_stage(const storage::StageRecord& stage, const storage::PositionRecord* position) {
+  const std::string bytes = storage::record_bytes(stage);
+  const auto at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stage.at.time_since_epoch()).count();
   std::vector<std::pair<std::string, std::string>> puts{
-      {keys_.stage(stage.key.str(), stage.stage.value), storage::record_bytes(stage)}};
+      {keys_.stage(stage.key.str(), stage.stage.value), bytes},
+      {keys_.event(stage.key.str(), at_ns, stage.stage.value, static_cast<unsigned>(stage.state)), bytes}};
   if (position) puts.emplace_back(keys_.position(position->position.key.str()), storage::record_bytes(*position));
   fenced_put(std::move(puts), position ? "stage result" : "stage intent");
 }
@@ -45,15 +48,17 @@ void EtcdHistory::put_mode(const core::ModeChange& change) {
 
 LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>& kvs, storage::HistoryStore& store) {
   std::vector<storage::PositionRecord> positions;
-  std::vector<storage::StageRecord> stages;
+  std::vector<storage::StageRecord> stages, events;
   std::vector<core::ModeChange> modes;
-  const std::string pos_prefix = keys.history() + "pos/", mode_prefix = keys.history() + "mode/";
+  const std::string pos_prefix = keys.history() + "pos/", mode_prefix = keys.history() + "mode/",
+                    event_prefix = keys.history() + "event/";
   for (const auto& kv : kvs) {
     if (kv.key.rfind(pos_prefix, 0) == 0) positions.push_back(storage::position_from_bytes(kv.value));
     else if (kv.key.rfind(mode_prefix, 0) == 0) modes.push_back(storage::mode_from_bytes(kv.value));
+    else if (kv.key.rfind(event_prefix, 0) == 0) events.push_back(storage::stage_from_bytes(kv.value));
     else stages.push_back(storage::stage_from_bytes(kv.value));
   }
-  if (!positions.empty() || !stages.empty()) store.import(positions, stages);
+  if (!positions.empty() || !stages.empty() || !events.empty()) store.import(positions, stages, events);
   // The mode log is append-only: only the switches this store has not seen join it, oldest first.
   std::size_t added = 0;
   if (!modes.empty()) {
@@ -68,7 +73,7 @@ LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>&
       }
     }
   }
-  return {positions.size(), stages.size(), added};
+  return {positions.size(), stages.size(), events.size(), added};
 }
 
 EtcdHistory::Loaded EtcdHistory::load_into(storage::HistoryStore& store, std::int64_t* revision) {

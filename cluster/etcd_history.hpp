@@ -28,7 +28,8 @@ class Ownership;
 struct LoadedHistory {
   std::size_t positions = 0;
   std::size_t stages = 0;
-  std::size_t modes = 0;  // mode switches the store did not have yet
+  std::size_t events = 0;  // every intent and result of every stage (the event log)
+  std::size_t modes = 0;   // mode switches the store did not have yet
 };
 LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>& kvs, storage::HistoryStore& store);
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ struct GroupKeys {
   std::string position(std::string_view position_key) const { return history() + "pos/" + std::string(position_key); }
   std::string stage(std::string_view position_key, std::uint32_t stage) const {
     return history() + "stage/" + std::string(position_key) + "/" + std::to_string(stage);
+  }
+  // One outcome of a stage (an intent, a result), kept for good as LMDB's event log keeps it.
+  std::string event(std::string_view position_key, std::int64_t at_ns, std::uint32_t stage, unsigned state) const {
+    char tail[48];
+    std::snprintf(tail, sizeof tail, "/%020lld/%03u/%u", static_cast<long long>(at_ns), stage, state);
+    return history() + "event/" + std::string(position_key) + tail;
   }
 };
 

@@ -53,9 +53,9 @@ bool HistoryFollower::read_all() {
   if (stopping_) return true;
   try {
     const auto loaded = import_history(keys_, kvs, *store_);
-    spdlog::info("[cluster] standby: the group's history is here ({} position(s), {} stage record(s) at etcd revision "
-                 "{}); following it",
-                 loaded.positions, loaded.stages, revision);
+    spdlog::info("[cluster] standby: the group's history is here ({} position(s), {} stage record(s), {} event(s) at "
+                 "etcd revision {}); following it",
+                 loaded.positions, loaded.stages, loaded.events, revision);
   } catch (const std::exception& e) {
     spdlog::error("[cluster] standby: the group's history could not be written to LMDB: {}", e.what());
     return false;

@@ -406,8 +406,10 @@ std::optional<StageStatus> HistoryStore::stage_status(const core::PositionKey& k
   return decode_stage_status(*bytes);
 }
 
-void HistoryStore::import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages) {
+void HistoryStore::import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages,
+                          const std::vector<StageRecord>& events) {
   Txn txn(*env_, false);
+  for (const auto& r : events) txn.put(env_->db("events"), event_key(r, to_ns(r.at)), encode(r));
   for (const auto& p : positions) txn.put(env_->db("positions"), p.position.key.str(), encode(p));
   for (const auto& r : stages) {
     const std::string bytes = encode(r);

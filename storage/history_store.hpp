@@ -61,8 +61,10 @@ class HistoryStore {
   std::optional<StageStatus> stage_status(const core::PositionKey& key, core::StageId stage);
 
   // Bulk writes in one synced transaction (imports, benchmarks). Stage records go to both the
-  // stage table and the event history, exactly as begin_stage/finish_stage would leave them.
-  void import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages);
+  // stage table and the event history, exactly as begin_stage/finish_stage would leave them;
+  // `events` (earlier outcomes, a cluster's replicated log) to the event history only.
+  void import(const std::vector<PositionRecord>& positions, const std::vector<StageRecord>& stages,
+              const std::vector<StageRecord>& events = {});
 
   // Bytes of the map in use (pages written), for size measurements.
   std::size_t bytes_used();

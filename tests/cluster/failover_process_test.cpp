@@ -142,8 +142,13 @@ TEST_CASE("a standby keeps its stream and the group's history warm and answers i
   CHECK(status["stream"]["age_ms"].get<std::int64_t>() >= 0);
   CHECK(status["positions"] == 1);
   const auto history = api_get(rig, "b", "/v1/history");
-  bool stage1_done = false;
-  for (const auto& e : history["events"]) stage1_done = stage1_done || (e["stage"] == 1 && e["state"] == "done");
+  // The event log as a recorded it: stage 1's intent and its result.
+  bool stage1_intent = false, stage1_done = false;
+  for (const auto& e : history["events"]) {
+    stage1_intent = stage1_intent || (e["stage"] == 1 && e["state"] == "pending");
+    stage1_done = stage1_done || (e["stage"] == 1 && e["state"] == "done");
+  }
+  CHECK(stage1_intent);
   CHECK(stage1_done);
   const std::string metrics =
       test::http_request("GET", b_url + "/metrics", "",

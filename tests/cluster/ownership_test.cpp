@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "../core/test_positions.hpp"
 #include "cluster/etcd_history.hpp"
@@ -128,6 +129,14 @@ TEST_CASE("history writes are fenced on ownership and a new owner loads them int
   const auto loaded = b_history.load_into(store);
   CHECK(loaded.positions == 1);
   CHECK(loaded.stages == 2);
+  // The full stage history, not only each stage's latest record: stage 1's intent and result, stage 2's intent.
+  CHECK(loaded.events == 3);
+  const auto events = store.history(rec.position.key, core::Clock::time_point{}, core::Clock::time_point::max());
+  std::set<std::pair<unsigned, storage::StageState>> seen;
+  for (const auto& e : events) seen.emplace(e.stage.value, e.state);
+  CHECK(seen == std::set<std::pair<unsigned, storage::StageState>>{{1, storage::StageState::pending},
+                                                                  {1, storage::StageState::done},
+                                                                  {2, storage::StageState::pending}});
   const auto pos = store.position(rec.position.key);
   REQUIRE(pos);
   CHECK(pos->position.remaining_size == core::Qty::parse("1.0"));
