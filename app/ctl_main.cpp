@@ -105,9 +105,12 @@ void print_status(const Json& s) {
     const Json& c = s["cluster"];
     std::string standbys;
     for (const auto& id : c["standbys"]) standbys += (standbys.empty() ? "" : ", ") + str(id);
-    std::printf("cluster      node %s is %s; owner %s since %s (Unix ms), lease left %s ms, standbys: %s\n",
-                str(c["node_id"]).c_str(), str(c["role"]).c_str(), str(c["owner"]).c_str(), str(c["owner_since_ms"]).c_str(),
-                str(c["lease_left_ms"]).c_str(), standbys.empty() ? "none" : standbys.c_str());
+    // The lease's time left is the owner's own (a standby does not act on one).
+    const std::string lease =
+        c["role"] == "owner" ? ", lease left " + str(c["lease_left_ms"]) + " ms" : std::string();
+    std::printf("cluster      node %s is %s; owner %s since %s (Unix ms)%s, standbys: %s\n", str(c["node_id"]).c_str(),
+                str(c["role"]).c_str(), str(c["owner"]).c_str(), str(c["owner_since_ms"]).c_str(), lease.c_str(),
+                standbys.empty() ? "none" : standbys.c_str());
   }
   std::printf("stream       age %s ms, %s reconnects, %s ticks\n", str(s["stream"]["age_ms"]).c_str(),
               str(s["stream"]["reconnects"]).c_str(), str(s["stream"]["ticks"]).c_str());

@@ -171,6 +171,7 @@ TEST_CASE("a standby keeps its stream and the group's history warm and answers i
                                      PTP_CTL_BINARY + " --url " + b_url + " status");
   CHECK(ctl.exit_code == 0);
   CHECK_THAT(ctl.output, Catch::Contains("cluster      node b is standby; owner a since "));
+  CHECK_THAT(ctl.output, !Catch::Contains("lease left"));  // the owner's figure, not a standby's
 
   // When a goes, the same API answers as the owner's and b acts on the history it already had.
   rig.node("a").process->kill_now();
