@@ -146,7 +146,8 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
   const auto& c = *cfg.cluster;
   const pid_t self_pid = ::getpid();
   cluster::OwnershipSettings os{c.etcd, c.lease_ttl, c.node_id,
-                                cluster::GroupKeys{std::string(core::to_string(cfg.exchange)), cfg.account}};
+                                cluster::GroupKeys{std::string(core::to_string(cfg.exchange)), cfg.account},
+                                exchange::TlsFiles{c.tls_ca, c.tls_cert, c.tls_key}};
   std::unique_ptr<exchange::Venue> venue;
   try {
     venue = exchange::make_venue(cfg);
@@ -191,7 +192,7 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
   for (;;) {
     const auto owner = [&] { return ownership->role() == cluster::Role::owner; };
     // Lives until the end of the owner's term: stopping is at once, its stream's end can wait.
-    cluster::HistoryFollower follower(os.keys, c.etcd, store);
+    cluster::HistoryFollower follower(os.keys, c.etcd, store, os.tls);
     if (auto reason = wait_for(signals, deadline, owner); !reason.empty()) return {0, reason};
     follower.stop();  // the node writes the store from here on
     standby->retire();

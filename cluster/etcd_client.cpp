@@ -15,8 +15,9 @@ namespace ptp::cluster {
 
 using nlohmann::json;
 
-EtcdClient::EtcdClient(std::vector<std::string> endpoints, std::chrono::milliseconds timeout)
-    : endpoints_(std::move(endpoints)), http_(std::make_unique<exchange::HttpClient>(timeout)) {
+EtcdClient::EtcdClient(std::vector<std::string> endpoints, std::chrono::milliseconds timeout,
+                       const exchange::TlsFiles& tls)
+    : endpoints_(std::move(endpoints)), http_(std::make_unique<exchange::HttpClient>(timeout, tls)) {
   if (endpoints_.empty()) throw std::invalid_argument("no etcd endpoint");
   for (auto& e : endpoints_)
     while (!e.empty() && e.back() == '/') e.pop_back();
@@ -110,6 +111,7 @@ struct EtcdWatch::Impl {
   std::function<void(const std::string&)> on_end;
   std::atomic<bool> stopping{false};
   std::string pending;  // a line not complete yet
+  exchange::TlsFiles tls;
   std::thread thread;
   // The stream's socket while libcurl has it open: stop() shuts it down, which ends the transfer at
   // once (libcurl's progress callback alone comes only about once a second, and a takeover waits
@@ -161,6 +163,7 @@ struct EtcdWatch::Impl {
     CURL* c = curl_easy_init();
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    exchange::apply_tls(c, tls);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -192,8 +195,9 @@ struct EtcdWatch::Impl {
 };
 
 EtcdWatch::EtcdWatch(std::string endpoint, json request, std::function<void(const WatchMessage&)> on_message,
-                     std::function<void(const std::string&)> on_end)
+                     std::function<void(const std::string&)> on_end, exchange::TlsFiles tls)
     : impl_(std::make_unique<Impl>()) {
+  impl_->tls = std::move(tls);
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
   impl_->url = endpoint + "/v3/watch";
   impl_->body = request.dump();

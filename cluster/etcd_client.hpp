@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cluster/etcd_requests.hpp"
+#include "exchange/tls_files.hpp"
 
 namespace ptp::exchange {
 class HttpClient;
@@ -37,8 +38,10 @@ struct TxnResult {
 
 class EtcdClient {
  public:
+  // `tls`: for https:// members (the CA to trust, and a client certificate when etcd asks for one).
   explicit EtcdClient(std::vector<std::string> endpoints,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                      const exchange::TlsFiles& tls = {});
   ~EtcdClient();
   EtcdClient(const EtcdClient&) = delete;
   EtcdClient& operator=(const EtcdClient&) = delete;
@@ -78,7 +81,7 @@ class EtcdClient {
 class EtcdWatch {
  public:
   EtcdWatch(std::string endpoint, nlohmann::json request, std::function<void(const WatchMessage&)> on_message,
-            std::function<void(const std::string&)> on_end);
+            std::function<void(const std::string&)> on_end, exchange::TlsFiles tls = {});
   ~EtcdWatch();  // stops the stream and joins its thread
   EtcdWatch(const EtcdWatch&) = delete;
   EtcdWatch& operator=(const EtcdWatch&) = delete;

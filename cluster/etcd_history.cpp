@@ -10,7 +10,9 @@
 namespace ptp::cluster {
 
 EtcdHistory::EtcdHistory(Ownership& ownership, GroupKeys keys, std::vector<std::string> etcd)
-    : ownership_(ownership), keys_(std::move(keys)), client_(std::move(etcd)) {}
+    : ownership_(ownership),
+      keys_(std::move(keys)),
+      client_(std::move(etcd), std::chrono::milliseconds(2000), ownership.settings().tls) {}
 
 void EtcdHistory::fenced_put(std::vector<std::pair<std::string, std::string>> puts, const char* what) {
   const std::int64_t revision = ownership_.owner_revision();

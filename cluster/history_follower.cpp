@@ -12,8 +12,8 @@
 namespace ptp::cluster {
 
 HistoryFollower::HistoryFollower(GroupKeys keys, std::vector<std::string> etcd,
-                                 std::shared_ptr<storage::HistoryStore> store)
-    : keys_(std::move(keys)), etcd_(std::move(etcd)), store_(std::move(store)) {
+                                 std::shared_ptr<storage::HistoryStore> store, exchange::TlsFiles tls)
+    : keys_(std::move(keys)), etcd_(std::move(etcd)), store_(std::move(store)), tls_(std::move(tls)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -43,7 +43,7 @@ bool HistoryFollower::read_all() {
   std::vector<KeyValue> kvs;
   std::int64_t revision = 0;
   try {
-    EtcdClient client(etcd_);
+    EtcdClient client(etcd_, std::chrono::milliseconds(2000), tls_);
     kvs = client.range(keys_.history(), /*prefix=*/true, &revision);
   } catch (const std::exception& e) {
     log_repeated(spdlog::level::warn, "[cluster] the standby cannot read the group's history yet: {}", e.what());
@@ -98,7 +98,8 @@ bool HistoryFollower::read_all() {
         spdlog::debug("[cluster] standby history watch: {}", why);
         stream_ended_ = true;
         cv_.notify_all();
-      });
+      },
+      tls_);
   return true;
 }
 

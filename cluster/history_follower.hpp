@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cluster/etcd_requests.hpp"
+#include "exchange/tls_files.hpp"
 
 namespace ptp::storage {
 class HistoryStore;
@@ -29,7 +30,8 @@ class EtcdWatch;
 
 class HistoryFollower {
  public:
-  HistoryFollower(GroupKeys keys, std::vector<std::string> etcd, std::shared_ptr<storage::HistoryStore> store);
+  HistoryFollower(GroupKeys keys, std::vector<std::string> etcd, std::shared_ptr<storage::HistoryStore> store,
+                  exchange::TlsFiles tls = {});
   ~HistoryFollower();  // stops
   HistoryFollower(const HistoryFollower&) = delete;
   HistoryFollower& operator=(const HistoryFollower&) = delete;
@@ -49,6 +51,7 @@ class HistoryFollower {
   const GroupKeys keys_;
   const std::vector<std::string> etcd_;
   const std::shared_ptr<storage::HistoryStore> store_;
+  const exchange::TlsFiles tls_;
 
   mutable std::mutex mu_;  // held while the store is written
   mutable std::condition_variable cv_;

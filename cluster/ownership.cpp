@@ -127,7 +127,7 @@ GroupStatus Ownership::status() const {
     out.why = lease_.stepped_down() ? lease_.why() : std::string();
   }
   try {
-    EtcdClient client(settings_.etcd, request_timeout(settings_.lease_ttl));
+    EtcdClient client(settings_.etcd, request_timeout(settings_.lease_ttl), settings_.tls);
     for (const auto& kv : client.range(settings_.keys.members(), /*prefix=*/true)) {
       const auto id = member_of(kv.value).first;
       if (id != out.owner) out.standbys.push_back(id);
@@ -191,7 +191,8 @@ void Ownership::start_watch(EtcdClient& client, std::int64_t from_revision) {
         watch_ended_ = true;
         wake_ = true;
         cv_.notify_all();
-      });
+      },
+      settings_.tls);
 }
 
 bool Ownership::campaign(EtcdClient& client) {
@@ -343,7 +344,7 @@ void Ownership::serve(EtcdClient& client) {
 }
 
 void Ownership::run() {
-  EtcdClient client(settings_.etcd, request_timeout(settings_.lease_ttl));
+  EtcdClient client(settings_.etcd, request_timeout(settings_.lease_ttl), settings_.tls);
   for (;;) {
     {
       std::lock_guard lock(mu_);

@@ -26,6 +26,7 @@
 #include "cluster/etcd_requests.hpp"
 #include "core/ownership_lease.hpp"
 #include "exchange/order_fence.hpp"
+#include "exchange/tls_files.hpp"
 
 namespace ptp::cluster {
 
@@ -51,6 +52,7 @@ struct OwnershipSettings {
   std::chrono::milliseconds lease_ttl{5000};
   std::string node_id;
   GroupKeys keys;
+  exchange::TlsFiles tls;  // for https:// members
 };
 
 class Ownership : public exchange::OrderFence {

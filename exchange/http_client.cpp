@@ -76,12 +76,21 @@ std::string encode_query(const QueryParams& params) {
   return out;
 }
 
+void apply_tls(void* curl_handle, const TlsFiles& tls) {
+  CURL* c = static_cast<CURL*>(curl_handle);
+  if (!tls.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(c, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(c, CURLOPT_SSLKEY, tls.key_file.c_str());
+}
+
 struct HttpClient::Impl {
   CURL* curl = nullptr;
   std::chrono::milliseconds timeout;
+  TlsFiles tls;
 };
 
-HttpClient::HttpClient(std::chrono::milliseconds timeout) : impl_(std::make_unique<Impl>()) {
+HttpClient::HttpClient(std::chrono::milliseconds timeout, TlsFiles tls) : impl_(std::make_unique<Impl>()) {
+  impl_->tls = std::move(tls);
   global_init_once();
   impl_->curl = curl_easy_init();
   if (!impl_->curl) throw std::runtime_error("libcurl: curl_easy_init failed");
@@ -98,6 +107,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
   curl_slist* list = nullptr;
   for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  apply_tls(c, impl_->tls);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "POST" || method == "PUT") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());

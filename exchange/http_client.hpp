@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "exchange/exchange.hpp"
+#include "exchange/tls_files.hpp"
 
 namespace ptp::exchange {
 
@@ -47,9 +48,12 @@ class HttpError : public std::runtime_error {
   bool sent_;
 };
 
+// Sets `tls` on a libcurl easy handle (a CURL*): the one place TLS files become libcurl options.
+void apply_tls(void* curl_handle, const TlsFiles& tls);
+
 class HttpClient {
  public:
-  explicit HttpClient(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit HttpClient(std::chrono::milliseconds timeout = std::chrono::seconds(10), TlsFiles tls = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

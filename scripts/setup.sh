@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config ccache
   libcaf-dev libwebsocketpp-dev libasio-dev libsimdjson-dev liblmdb-dev catch2
   libssl-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcurl4-openssl-dev libsqlite3-dev
-  libcpp-httplib-dev nlohmann-json3-dev prometheus zlib1g-dev etcd-server etcd-client
+  libcpp-httplib-dev nlohmann-json3-dev prometheus zlib1g-dev etcd-server etcd-client openssl
 )
 for arg in "$@"; do
   case "$arg" in

@@ -253,8 +253,30 @@ void read_listen(const Section& api, ApiSettings& out) {
   out.port = static_cast<std::uint16_t>(value);
 }
 
+// TLS to etcd: PEM files that must be readable now (not at the first takeover), a certificate with
+// its key, and https:// members only: a file given for plain-text members would protect nothing.
+void read_cluster_tls(const Section& c, ClusterSettings& out) {
+  const std::pair<const char*, std::string*> files[] = {{"tls_ca", &out.tls_ca}, {"tls_cert", &out.tls_cert}, {"tls_key", &out.tls_key}};
+  for (const auto& [key, field] : files) {
+    if (!c.has(key)) continue;
+    *field = c.string(key, "a path to a PEM file");
+    if (field->empty() || !std::ifstream(*field).good()) c.fail(c.get(key), key, "cannot read \"" + *field + "\"");
+  }
+  if (out.tls_cert.empty() != out.tls_key.empty())
+    c.fail(c.get(out.tls_cert.empty() ? "tls_key" : "tls_cert"), out.tls_cert.empty() ? "tls_key" : "tls_cert",
+           "tls_cert and tls_key go together: this node's client certificate and its private key");
+  const bool any_tls = !out.tls_ca.empty() || !out.tls_cert.empty();
+  std::size_t https = 0;
+  for (const auto& url : out.etcd) https += url.rfind("https://", 0) == 0 ? 1 : 0;
+  if (https != 0 && https != out.etcd.size())
+    c.fail(c.get("etcd"), "etcd", "mixes http:// and https:// members: a group's members speak one or the other");
+  if (any_tls && https == 0)
+    c.fail(c.get(!out.tls_ca.empty() ? "tls_ca" : "tls_cert"), !out.tls_ca.empty() ? "tls_ca" : "tls_cert",
+           "TLS files are given but the etcd members are http:// (use https:// URLs)");
+}
+
 ClusterSettings read_cluster(const Section& c) {
-  c.allow_only({"etcd", "lease_ttl", "node_id"});
+  c.allow_only({"etcd", "lease_ttl", "node_id", "tls_ca", "tls_cert", "tls_key"});
   ClusterSettings out;
   const toml::node& n = c.required("etcd", "a non-empty array of etcd client URLs");
   const toml::array* arr = n.as_array();
@@ -275,6 +297,7 @@ ClusterSettings read_cluster(const Section& c) {
   for (char ch : out.node_id)
     ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.');
   if (!ok) c.fail(c.get("node_id"), "node_id", "expected 1 to 64 letters, digits, '-', '_' or '.', got \"" + out.node_id + "\"");
+  read_cluster_tls(c, out);
   return out;
 }
 

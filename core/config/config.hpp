@@ -100,6 +100,11 @@ struct ClusterSettings {
   std::vector<std::string> etcd;  // client URLs of the etcd members, "http://127.0.0.1:2379"
   Millis lease_ttl{5000};         // the owner's lease; a standby takes over within about this long
   std::string node_id;            // this node's name in the group (unique per node)
+  // TLS to etcd (https:// members): the CA that signed the members' certificates (empty: the
+  // system's), and this node's client certificate and key (etcd --client-cert-auth).
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 struct Config {

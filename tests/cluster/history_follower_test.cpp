@@ -29,7 +29,7 @@ struct Owner {
   std::unique_ptr<cluster::EtcdHistory> history;
 
   explicit Owner(const std::vector<std::string>& etcd) {
-    own = std::make_unique<cluster::Ownership>(cluster::OwnershipSettings{etcd, 5s, "a", kKeys}, [this] {
+    own = std::make_unique<cluster::Ownership>(cluster::OwnershipSettings{etcd, 5s, "a", kKeys, {}}, [this] {
       std::lock_guard lock(mu);
       cv.notify_all();
     });

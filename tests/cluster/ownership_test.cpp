@@ -27,7 +27,7 @@ struct Node {
 
   Node(std::vector<std::string> etcd, std::string id, std::chrono::milliseconds ttl = 3s) {
     own = std::make_unique<cluster::Ownership>(
-        cluster::OwnershipSettings{std::move(etcd), ttl, std::move(id), cluster::GroupKeys{"binance", "main"}},
+        cluster::OwnershipSettings{std::move(etcd), ttl, std::move(id), cluster::GroupKeys{"binance", "main"}, {}},
         [this] {
           std::lock_guard lock(mu);
           ++changes;

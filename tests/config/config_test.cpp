@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "core/config/config.hpp"
 #include "exchange/venue.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace ptp;
 using config::ConfigError;
@@ -332,6 +334,38 @@ TEST_CASE("the cluster table names etcd and the lease and is off when absent", "
       {etcd, "cluster.node_id"},
       {etcd + "node_id = \"a b\"\n", "cluster.node_id: expected 1 to 64 letters"},
       {etcd + "node_id = \"a\"\nttl = \"5s\"\n", "cluster.ttl: unknown key"},
+  };
+  for (const auto& k : cases) {
+    INFO(k.cluster);
+    CHECK_THAT(error_of(kNode + kSim + "[cluster]\n" + k.cluster), Catch::Contains(k.expected));
+  }
+}
+
+TEST_CASE("the cluster table takes TLS files for https etcd members and checks them at load", "[config][cluster]") {
+  test::TempDir dir;
+  const std::string ca = dir.sub("ca.pem"), cert = dir.sub("node.pem"), key = dir.sub("node-key.pem");
+  for (const auto& f : {ca, cert, key}) std::ofstream(f) << "-----BEGIN CERTIFICATE-----\n";
+  const std::string https = "etcd = [\"https://10.0.0.1:2379\", \"https://10.0.0.2:2379\"]\nnode_id = \"a\"\n";
+  const auto c = parse(kNode + kSim + "[cluster]\n" + https + "tls_ca = \"" + ca + "\"\ntls_cert = \"" + cert +
+                       "\"\ntls_key = \"" + key + "\"\n")
+                     .cluster;
+  REQUIRE(c);
+  CHECK(c->tls_ca == ca);
+  CHECK(c->tls_cert == cert);
+  CHECK(c->tls_key == key);
+  CHECK(parse(kNode + kSim + "[cluster]\n" + https).cluster->tls_ca.empty());  // https with the system's CAs
+  struct Case {
+    std::string cluster;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {https + "tls_ca = \"" + dir.sub("missing.pem") + "\"\n", "cluster.tls_ca: cannot read"},
+      {https + "tls_cert = \"" + cert + "\"\n", "tls_cert and tls_key go together"},
+      {https + "tls_key = \"" + key + "\"\n", "tls_cert and tls_key go together"},
+      {"etcd = [\"http://127.0.0.1:2379\"]\nnode_id = \"a\"\ntls_ca = \"" + ca + "\"\n",
+       "cluster.tls_ca: TLS files are given but the etcd members are http://"},
+      {"etcd = [\"https://10.0.0.1:2379\", \"http://10.0.0.2:2379\"]\nnode_id = \"a\"\n",
+       "cluster.etcd: mixes http:// and https:// members"},
   };
   for (const auto& k : cases) {
     INFO(k.cluster);
