@@ -27,3 +27,8 @@ TEST_CASE("over Gate.io's protocol: an owner paused just after committing a stag
     held_back += paused_owner_run<test::GateioProtocol>() ? 1 : 0;
   CHECK(held_back == 1);  // at least one run paused the owner with its close still to send
 }
+
+// The figures over Gate.io's protocol (run by hand: `ptp_cluster_process_tests "[.figures][gateio]"`).
+TEST_CASE("over Gate.io's protocol: failover figures: the owner killed again and again", "[.figures][gateio]") {
+  failover_figures<test::GateioProtocol>();
+}

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 using test::cluster_rig::Rig;
 using test::cluster_rig::wait_until;
 using test::cluster_rig::check_orders;
+using test::cluster_rig::failover_figures;
 using test::cluster_rig::owner_killed_after_stage_1;
 using test::cluster_rig::paused_owner_run;
 using test::cluster_rig::start_pair;
@@ -111,72 +112,8 @@ TEST_CASE("two nodes started at the same moment 20 times never both own the acco
   check_orders(rig);
 }
 
-namespace {
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-}  // namespace
-
 // The figures for the README and the closing note (not a timing assertion: run it by hand,
 // `ptp_cluster_process_tests "[.figures]"`; PTP_FAILOVER_KILLS sets the number of kills, 20 by default).
 TEST_CASE("failover figures: the owner killed again and again", "[.figures]") {
-  const char* env = std::getenv("PTP_FAILOVER_KILLS");
-  const int kills = env ? std::max(1, std::atoi(env)) : 20;
-  Rig rig({"a", "b"});
-  start_pair(rig);
-  std::string owner = "a", standby = "b";
-  std::vector<double> to_owner_ms, to_reconciled_ms;
-  int failovers = 0;
-  for (int i = 0; i < kills; ++i) {
-    INFO("kill " << i + 1);
-    const auto reconciles_before = occurrences(rig.node(standby).log(), "start-up reconcile");
-    const auto t0 = std::chrono::steady_clock::now();
-    rig.node(owner).process->kill_now();
-    REQUIRE(rig.wait_owner(standby, 20s));
-    const auto t1 = std::chrono::steady_clock::now();
-    REQUIRE(wait_until([&] { return occurrences(rig.node(standby).log(), "start-up reconcile") > reconciles_before; }, 30s));
-    const auto t2 = std::chrono::steady_clock::now();
-    ++failovers;
-    to_owner_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    to_reconciled_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
-    // The stages run across the kills: stage 1 after the 5th, stage 2 after the 12th (or the last).
-    if (i == std::min(4, kills - 1)) {
-      rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
-      REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
-    }
-    if (i == std::min(11, kills - 1)) {
-      rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2100"));
-      REQUIRE(wait_until([&] { return rig.stage_done(2); }, 30s));
-    }
-    std::filesystem::remove(rig.node(owner).log_path);
-    rig.start(owner);  // the killed node comes back as a standby
-    REQUIRE(rig.wait_log(owner, "is a standby"));
-    std::swap(owner, standby);
-  }
-  const int closes = static_cast<int>(rig.closes().size());
-  const int duplicates = rig.resends() + std::max(0, closes - 2);
-  const auto non_owner = rig.by_non_owner().size();
-  std::printf(
-      "\n| figure | value |\n|---|---|\n| faults injected (SIGKILL of the owner) | %d |\n| failovers | %d |\n"
-      "| kill -> standby owns (etcd) p50 / p99 / max | %.0f / %.0f / %.0f ms |\n"
-      "| kill -> new owner reconciled p50 / p99 / max | %.0f / %.0f / %.0f ms |\n"
-      "| stages executed (closes) | %d |\n| duplicates | %d |\n| orders sent by a non-owner | %zu |\n"
-      "| order requests checked | %zu |\n",
-      kills, failovers, percentile(to_owner_ms, 0.5), percentile(to_owner_ms, 0.99), percentile(to_owner_ms, 1.0),
-      percentile(to_reconciled_ms, 0.5), percentile(to_reconciled_ms, 0.99), percentile(to_reconciled_ms, 1.0), closes,
-      duplicates, non_owner, rig.orders().size());
-  CHECK(duplicates == 0);
-  CHECK(non_owner == 0);
-  CHECK(closes == 2);
+  failover_figures<test::BinanceProtocol>();
 }

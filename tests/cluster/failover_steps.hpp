@@ -1,15 +1,22 @@
 // The failover scenarios the cluster process tests run over every venue's protocol (one home for
 // each, VenueRig<Protocol> from cluster_rig.hpp), with Catch2 assertions inside: the pair started,
-// the owner killed after stage 1, the owner paused just after committing a stage intent.
+// the owner killed after stage 1, the owner paused just after committing a stage intent, and the
+// failover figures (the owner killed again and again).
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "cluster/etcd_client.hpp"
 #include "storage/history_store.hpp"
@@ -137,6 +144,74 @@ bool paused_owner_run() {
   CHECK(rig.closes().size() == 1);
   check_orders(rig);
   return !a_sent_before;
+}
+
+inline std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// The figures for the README and the closing note, printed as a table (not a timing assertion: the
+// [.figures] cases run it by hand; PTP_FAILOVER_KILLS sets the number of kills, 20 by default).
+template <class Protocol>
+void failover_figures() {
+  using namespace std::chrono_literals;
+  const char* env = std::getenv("PTP_FAILOVER_KILLS");
+  const int kills = env ? std::max(1, std::atoi(env)) : 20;
+  VenueRig<Protocol> rig({"a", "b"});
+  start_pair(rig);
+  std::string owner = "a", standby = "b";
+  std::vector<double> to_owner_ms, to_reconciled_ms;
+  int failovers = 0;
+  for (int i = 0; i < kills; ++i) {
+    INFO("kill " << i + 1);
+    const auto reconciles_before = occurrences(rig.node(standby).log(), "start-up reconcile");
+    const auto t0 = std::chrono::steady_clock::now();
+    rig.node(owner).process->kill_now();
+    REQUIRE(rig.wait_owner(standby, 20s));
+    const auto t1 = std::chrono::steady_clock::now();
+    REQUIRE(wait_until([&] { return occurrences(rig.node(standby).log(), "start-up reconcile") > reconciles_before; }, 30s));
+    const auto t2 = std::chrono::steady_clock::now();
+    ++failovers;
+    to_owner_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    to_reconciled_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
+    // The stages run across the kills: stage 1 after the 5th, stage 2 after the 12th (or the last).
+    if (i == std::min(4, kills - 1)) {
+      rig.server().set_mark(kEth, core::Price::parse("2050"));
+      REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
+    }
+    if (i == std::min(11, kills - 1)) {
+      rig.server().set_mark(kEth, core::Price::parse("2100"));
+      REQUIRE(wait_until([&] { return rig.stage_done(2); }, 30s));
+    }
+    std::filesystem::remove(rig.node(owner).log_path);
+    rig.start(owner);  // the killed node comes back as a standby
+    REQUIRE(rig.wait_log(owner, "is a standby"));
+    std::swap(owner, standby);
+  }
+  const int closes = static_cast<int>(rig.closes().size());
+  const int duplicates = rig.resends() + std::max(0, closes - 2);
+  const auto non_owner = rig.by_non_owner().size();
+  std::printf(
+      "\n%s\n| figure | value |\n|---|---|\n| faults injected (SIGKILL of the owner) | %d |\n| failovers | %d |\n"
+      "| kill -> standby owns (etcd) p50 / p99 / max | %.0f / %.0f / %.0f ms |\n"
+      "| kill -> new owner reconciled p50 / p99 / max | %.0f / %.0f / %.0f ms |\n"
+      "| stages executed (closes) | %d |\n| duplicates | %d |\n| orders sent by a non-owner | %zu |\n"
+      "| order requests checked | %zu |\n",
+      std::string(core::to_string(Protocol::venue)).c_str(), kills, failovers, percentile(to_owner_ms, 0.5),
+      percentile(to_owner_ms, 0.99), percentile(to_owner_ms, 1.0), percentile(to_reconciled_ms, 0.5), percentile(to_reconciled_ms, 0.99), percentile(to_reconciled_ms, 1.0), closes,
+      duplicates, non_owner, rig.orders().size());
+  CHECK(duplicates == 0);
+  CHECK(non_owner == 0);
+  CHECK(closes == 2);
 }
 
 }  // namespace ptp::test::cluster_rig
