@@ -66,7 +66,7 @@ struct OrderRequestEvent {
   std::string client_id;  // the client id it names, when it names one
   bool served = false;
   std::int64_t read_ns = 0;  // steady clock: when the server had read the whole request
-  std::string api_key = {};  // the key it was sent with (Binance's X-MBX-APIKEY): which client sent it
+  std::string api_key = {};  // the key it was sent with (Binance's X-MBX-APIKEY, Gate.io's KEY): which client sent it
 };
 // Crash tests kill the client inside the hook. Returning false from the `served == false` call drops
 // the request unserved (as if the client died before it left); the answer is then the face's

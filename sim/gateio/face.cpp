@@ -187,7 +187,9 @@ std::optional<OrderRequestEvent> GateioFace::order_request(const HttpRequest& re
   } else if (is_text(tail)) {
     client = tail;
   }
-  return OrderRequestEvent{request.method, request.path, client, false};
+  OrderRequestEvent event{request.method, request.path, client, false};
+  event.api_key = request.header("key");
+  return event;
 }
 
 std::vector<std::pair<std::string, std::string>> GateioFace::answer_headers() {
@@ -208,7 +210,7 @@ void GateioFace::check_signature(const HttpRequest& r) {
   const std::string key = r.header("key"), timestamp = r.header("timestamp"), sign = r.header("sign");
   if (key.empty() || timestamp.empty() || sign.empty())
     throw ApiError{400, "MISSING_REQUIRED_HEADER", "Missing required header: KEY, Timestamp and SIGN are required"};
-  if (key != options_.api_key) throw ApiError{401, "INVALID_KEY", "Invalid key provided"};
+  if (!key_known(key)) throw ApiError{401, "INVALID_KEY", "Invalid key provided"};
   const std::string payload = r.method + "\n" + r.path + "\n" + r.query + "\n" + sha512_hex(r.body) + "\n" + timestamp;
   if (core::ascii_lower(sign) != hmac_sha512_hex(options_.secret, payload)) {
     ++bad_signatures_;
@@ -219,6 +221,11 @@ void GateioFace::check_signature(const HttpRequest& r) {
     ++stale_timestamps_;
     throw ApiError{401, "REQUEST_EXPIRED", "Request Timestamp is far from the server time"};
   }
+}
+
+bool GateioFace::key_known(std::string_view key) const {
+  return key == options_.api_key ||
+         std::find(options_.more_api_keys.begin(), options_.more_api_keys.end(), key) != options_.more_api_keys.end();
 }
 
 std::optional<core::Symbol> GateioFace::find_contract(std::string_view name) const {

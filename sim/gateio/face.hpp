@@ -31,6 +31,9 @@ namespace ptp::exchange::loopback {
 struct GateioFaceOptions {
   std::string api_key = "ptp-sim-api-key";
   std::string secret = "ptp-sim-api-secret";
+  // Keys also accepted, each with the same secret: clients of one account told apart by their key
+  // (the cluster tests: which node sent an order).
+  std::vector<std::string> more_api_keys;
   bool dual_mode = false;  // true: a dual_long and a dual_short position per contract
   std::string user_id = "10001";
 };
@@ -47,7 +50,7 @@ class GateioFace final : public ProtocolFace {
   HttpAnswer fault_answer(const HttpFault& fault) override;
   HttpAnswer unserved_answer() override;  // 503 SERVER_ERROR: the outcome is unknown
   // POST or DELETE on /api/v4/futures/usdt/orders[/{id}] or .../price_orders[/{id}], naming the
-  // body's text (POST) or the text in the path (DELETE), when there is one.
+  // body's text (POST) or the text in the path (DELETE), when there is one, and its KEY header.
   std::optional<OrderRequestEvent> order_request(const HttpRequest& request) const override;
   // X-Gate-RateLimit-*: the requests of the current 10 s window against a limit of 100 (counted,
   // never enforced; a test injects 429s with HttpFault).
@@ -108,6 +111,7 @@ class GateioFace final : public ProtocolFace {
   HttpAnswer accounts(const Call&);
   HttpAnswer positions(const Call&);
   void check_signature(const HttpRequest& r);
+  bool key_known(std::string_view key) const;  // options_.api_key or one of more_api_keys
   std::optional<core::Symbol> find_contract(std::string_view name) const;
   core::Symbol contract_named(std::string_view name, int status_if_unknown) const;
   core::Qty multiplier(const core::Symbol& symbol) const;  // the base quantity of one contract

@@ -103,7 +103,7 @@ void GateioFace::ws_message(WsSession& session, const std::string& text, const W
   simdjson::dom::object auth;
   std::string_view method, key, sign;
   if (doc["time"].get(time) || doc["auth"].get(auth) || auth["method"].get(method) || method != "api_key" ||
-      auth["KEY"].get(key) || auth["SIGN"].get(sign) || key != options_.api_key ||
+      auth["KEY"].get(key) || auth["SIGN"].get(sign) || !key_known(key) ||
       core::ascii_lower(sign) !=
           hmac_sha512_hex(options_.secret, fmt::format("channel={}&event={}&time={}", channel, event, time)))
     return fail(4, "authentication fail");

@@ -1,7 +1,8 @@
 // Two or more real ptp-node processes in one group on a real 3-member etcd cluster, against the
-// simulator served over Binance's protocol in this process (so it outlives every node). Each node
-// signs with its own API key, so every order request the exchange receives is attributed to the node
-// that sent it; the order hook also reads, at that moment, who owns the account in etcd.
+// simulator served over one venue's protocol in this process (so it outlives every node):
+// VenueRig<BinanceProtocol> (`Rig`) or VenueRig<GateioProtocol> (tests/support/venue_loopback.hpp).
+// Each node signs with its own API key, so every order request the exchange receives is attributed
+// to the node that sent it; the order hook also reads, at that moment, who owns the account in etcd.
 //
 // The position (tests/support/venue_loopback.hpp): ETH long 1.5 @ 2000, user's stop 1950 (1R = 50).
 // Stage 1 at 2050 closes 0.5, stop to 2000; stage 2 at 2100 closes 0.5, stop to 2050.
@@ -23,7 +24,7 @@
 
 #include "cluster/etcd_client.hpp"
 #include "core/config/config.hpp"
-#include "sim/binance/server.hpp"
+#include "core/symbol.hpp"
 #include "sim/sim_exchange.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/etcd_cluster.hpp"
@@ -34,7 +35,7 @@
 namespace ptp::test::cluster_rig {
 
 inline const core::Symbol kEth{"ETH", "USDT"};
-inline const std::string kOwnerKey = "/ptp/owner/binance/group";
+inline constexpr const char* kAccount = "group";
 
 inline std::string api_key_of(const std::string& node_id) { return "key-" + node_id; }
 inline constexpr const char* kApiToken = "cluster-test-api-token-0123456789";
@@ -69,15 +70,18 @@ struct Node {
   std::string log() const { return file_text(log_path); }
 };
 
-class Rig {
+template <class Protocol>
+class VenueRig {
  public:
-  explicit Rig(std::vector<std::string> node_ids, std::chrono::milliseconds lease_ttl = std::chrono::seconds(3))
+  using Server = typename Protocol::Server;
+
+  explicit VenueRig(std::vector<std::string> node_ids, std::chrono::milliseconds lease_ttl = std::chrono::seconds(3))
       : lease_ttl_(lease_ttl) {
-    const auto cfg = config::parse_config(venue_sim_toml(BinanceProtocol::eth_sizes), "cluster-sim.toml");
+    const auto cfg = config::parse_config(venue_sim_toml(Protocol::eth_sizes), "cluster-sim.toml");
     sim_ = std::make_shared<exchange::SimExchange>(*cfg.sim);
-    exchange::loopback::BinanceServerOptions options;
-    for (const auto& id : node_ids) options.more_api_keys.push_back(api_key_of(id));
-    server_ = std::make_unique<exchange::loopback::BinanceServer>(sim_, options);
+    std::vector<std::string> keys;
+    for (const auto& id : node_ids) keys.push_back(api_key_of(id));
+    server_ = Protocol::serve(sim_, keys);
     for (const auto& id : node_ids) nodes_[id] = Node{id, dir_.sub(id + ".log"), nullptr};
     owner_reader_ = std::make_unique<cluster::EtcdClient>(etcd_.client_urls(), std::chrono::milliseconds(1000));
     server_->set_order_hook([this](const exchange::loopback::OrderRequestEvent& e) {
@@ -88,7 +92,7 @@ class Rig {
       return true;
     });
   }
-  ~Rig() {
+  ~VenueRig() {
     for (auto& [id, n] : nodes_)
       if (n.process && n.pid() > 0) {  // never kill(0, ...): that signals this whole process group
         ::kill(n.pid(), SIGCONT);
@@ -99,8 +103,12 @@ class Rig {
 
   EtcdCluster& etcd() { return etcd_; }
   exchange::SimExchange& sim() { return *sim_; }
-  exchange::loopback::BinanceServer& server() { return *server_; }
+  Server& server() { return *server_; }
   Node& node(const std::string& id) { return nodes_.at(id); }
+  // Where the group keeps its owner key and history in etcd (as the nodes derive them).
+  static cluster::GroupKeys keys() { return {std::string(core::to_string(Protocol::venue)), kAccount}; }
+  // How the node's close ids travel on this venue (Binance's newClientOrderId, Gate.io's text).
+  static std::string close_id_prefix() { return Protocol::close_id_prefix; }
 
   // Starts a node; `etcd_members`: which members its config lists (all when empty).
   void start(const std::string& id, std::vector<int> etcd_members = {}) {
@@ -134,7 +142,7 @@ class Rig {
   std::string owner_now() {
     std::lock_guard lock(etcd_mu_);
     try {
-      const auto kvs = owner_reader_->range(kOwnerKey);
+      const auto kvs = owner_reader_->range(keys().owner());
       if (kvs.empty()) return {};
       const auto j = nlohmann::json::parse(kvs[0].value, nullptr, false);
       return j.is_object() ? j.value("node_id", std::string("?")) : std::string("?");
@@ -220,8 +228,8 @@ class Rig {
   }
 
   std::string node_config(const std::string& id, const std::string& etcd_list) const {
-    return loopback_node_toml({"binance", "group", dir_.sub("data-" + id), server_->rest_url(), server_->ws_url(),
-                               "PTP_NODE_KEY", "PTP_NODE_SECRET"}) +
+    return loopback_node_toml({keys().exchange, kAccount, dir_.sub("data-" + id), Protocol::rest_url(*server_),
+                               Protocol::ws_url(*server_), "PTP_NODE_KEY", "PTP_NODE_SECRET"}) +
            fmt::format(R"([api]
 listen = "127.0.0.1:0"
 token_env = "PTP_NODE_API_TOKEN"
@@ -237,12 +245,15 @@ node_id = "{}"
   TempDir dir_;
   std::chrono::milliseconds lease_ttl_;
   std::shared_ptr<exchange::SimExchange> sim_;
-  std::unique_ptr<exchange::loopback::BinanceServer> server_;
+  std::unique_ptr<Server> server_;
   std::map<std::string, Node> nodes_;
   std::mutex etcd_mu_;
   std::unique_ptr<cluster::EtcdClient> owner_reader_;
   std::mutex mu_;
   std::vector<OrderSeen> orders_;
 };
+
+// The rig the Binance tests were written against.
+using Rig = VenueRig<BinanceProtocol>;
 
 }  // namespace ptp::test::cluster_rig

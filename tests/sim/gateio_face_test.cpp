@@ -85,8 +85,9 @@ struct Face {
   std::unique_ptr<GateioFace> face;
   std::deque<simdjson::dom::parser> parsers;  // one per answer: a parse invalidates the parser's last document
 
-  explicit Face(bool dual = false) {
+  explicit Face(bool dual = false, std::vector<std::string> more_api_keys = {}) {
     options.dual_mode = dual;
+    options.more_api_keys = std::move(more_api_keys);
     face = std::make_unique<GateioFace>(sim, options);
   }
   // `path` after "/api/v4"; signed at the face's own clock unless told otherwise.
@@ -134,9 +135,9 @@ std::string ws_request(const std::string& channel, const std::string& event, con
 }
 
 std::string ws_auth(const std::string& channel, const std::string& event, std::int64_t time,
-                    const std::string& secret = "ptp-sim-api-secret") {
+                    const std::string& secret = "ptp-sim-api-secret", const std::string& key = "ptp-sim-api-key") {
   return fmt::format(
-      R"({{"method":"api_key","KEY":"ptp-sim-api-key","SIGN":"{}"}})",
+      R"({{"method":"api_key","KEY":"{}","SIGN":"{}"}})", key,
       exchange::hmac_sha512_hex(secret, fmt::format("channel={}&event={}&time={}", channel, event, time)));
 }
 
@@ -614,6 +615,36 @@ TEST_CASE("gateio face: order requests are named for the hook and faults answer 
   if (first.at("X-Gate-RateLimit-Reset-Timestamp") == second.at("X-Gate-RateLimit-Reset-Timestamp"))  // same window
     CHECK(std::stoi(second.at("X-Gate-RateLimit-Requests-Remain")) ==
           std::stoi(first.at("X-Gate-RateLimit-Requests-Remain")) - 1);
+}
+
+TEST_CASE("gateio face: more API keys sign with the account's secret and the hook is told which key sent an order",
+          "[gateio][face]") {
+  Face f(false, {"key-a", "key-b"});
+  auto as = [&](const std::string& key, HttpRequest r) {
+    r.headers["key"] = key;
+    return r;
+  };
+  CHECK(f.face->handle(as("key-b", f.signed_request("GET", "/futures/usdt/accounts"))).status == 200);
+  CHECK(f.label(f.face->handle(as("key-c", f.signed_request("GET", "/futures/usdt/accounts"))), 401) == "INVALID_KEY");
+  const auto post = f.face->order_request(as("key-b", f.signed_request("POST", "/futures/usdt/orders", "", close_body(-5))));
+  REQUIRE(post);
+  CHECK(post->api_key == "key-b");
+  const auto cancel = f.face->order_request(f.signed_request("DELETE", "/futures/usdt/price_orders/12"));
+  REQUIRE(cancel);
+  CHECK(cancel->api_key == "ptp-sim-api-key");
+  // The private channels take the same keys.
+  auto opened = f.face->open_ws("/v4/ws/usdt", "");
+  WsSession& session = *std::get<std::unique_ptr<WsSession>>(opened);
+  Socket s;
+  const std::int64_t t = 1700000000;
+  for (const std::string key : {"key-a", "key-c"})
+    f.face->ws_message(session,
+                       ws_request("futures.orders", "subscribe", R"(["10001","!all"])", t,
+                                  ws_auth("futures.orders", "subscribe", t, "ptp-sim-api-secret", key)),
+                       s.reply);
+  REQUIRE(s.sent.size() == 2);
+  CHECK(Face::text(f.parse(s.sent[0])["result"], "status") == "success");
+  CHECK(Face::integer(f.parse(s.sent[1])["error"], "code") == 4);
 }
 
 TEST_CASE("gateio face: websocket tickers ping and subscription errors", "[gateio][face][ws]") {

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "exchange/venue.hpp"
@@ -52,8 +54,12 @@ struct BinanceProtocol {
   static constexpr const char* eth_sizes = "step_size = \"0.001\"\nmin_qty = \"0.001\"\nmax_qty = \"100\"\nmin_notional = \"5\"";
   static constexpr const char* close_id_prefix = "ptp-";  // how the node's close ids travel
   using Server = exchange::loopback::BinanceServer;
-  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim) {
-    return std::make_unique<Server>(sim);
+  // `more_api_keys`: keys also accepted with the same secret (clients told apart by their key).
+  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim,
+                                       std::vector<std::string> more_api_keys = {}) {
+    exchange::loopback::BinanceServerOptions o;
+    o.more_api_keys = std::move(more_api_keys);
+    return std::make_unique<Server>(sim, o);
   }
   static std::string rest_url(const Server& s) { return s.rest_url(); }
   static std::string ws_url(const Server& s) { return s.ws_url(); }
@@ -64,8 +70,11 @@ struct GateioProtocol {
   static constexpr const char* eth_sizes = "contract_size = \"0.01\"\nmax_contracts = 10000";  // ETH_USDT's multiplier
   static constexpr const char* close_id_prefix = "t-p";
   using Server = exchange::loopback::GateioServer;
-  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim) {
-    return std::make_unique<Server>(sim);
+  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim,
+                                       std::vector<std::string> more_api_keys = {}) {
+    exchange::loopback::GateioServerOptions o;
+    o.face.more_api_keys = std::move(more_api_keys);
+    return std::make_unique<Server>(sim, o);
   }
   static std::string rest_url(const Server& s) { return s.api_url(); }
   static std::string ws_url(const Server& s) { return s.futures_ws_url(); }
@@ -73,8 +82,10 @@ struct GateioProtocol {
 
 // A Gate.io account in dual mode (dual_long and dual_short positions per contract).
 struct GateioDualProtocol : GateioProtocol {
-  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim) {
+  static std::unique_ptr<Server> serve(std::shared_ptr<exchange::SimExchange> sim,
+                                       std::vector<std::string> more_api_keys = {}) {
     exchange::loopback::GateioServerOptions o;
+    o.face.more_api_keys = std::move(more_api_keys);
     o.face.dual_mode = true;
     return std::make_unique<Server>(sim, o);
   }
