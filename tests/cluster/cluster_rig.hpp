@@ -75,15 +75,18 @@ class VenueRig {
  public:
   using Server = typename Protocol::Server;
 
-  explicit VenueRig(std::vector<std::string> node_ids, std::chrono::milliseconds lease_ttl = std::chrono::seconds(3))
-      : lease_ttl_(lease_ttl) {
+  // `tls`: etcd serves https and wants client certificates; each node's config names the files.
+  explicit VenueRig(std::vector<std::string> node_ids, std::chrono::milliseconds lease_ttl = std::chrono::seconds(3),
+                    EtcdCluster::Tls tls = EtcdCluster::Tls::none)
+      : etcd_(3, tls), lease_ttl_(lease_ttl) {
     const auto cfg = config::parse_config(venue_sim_toml(Protocol::eth_sizes), "cluster-sim.toml");
     sim_ = std::make_shared<exchange::SimExchange>(*cfg.sim);
     std::vector<std::string> keys;
     for (const auto& id : node_ids) keys.push_back(api_key_of(id));
     server_ = Protocol::serve(sim_, keys);
     for (const auto& id : node_ids) nodes_[id] = Node{id, dir_.sub(id + ".log"), nullptr};
-    owner_reader_ = std::make_unique<cluster::EtcdClient>(etcd_.client_urls(), std::chrono::milliseconds(1000));
+    owner_reader_ =
+        std::make_unique<cluster::EtcdClient>(etcd_.client_urls(), std::chrono::milliseconds(1000), etcd_.tls_files());
     server_->set_order_hook([this](const exchange::loopback::OrderRequestEvent& e) {
       if (e.served) return true;
       OrderSeen seen{sender_of(e.api_key), owner_now(), e.method, e.path, e.client_id, std::chrono::steady_clock::now()};
@@ -237,8 +240,14 @@ token_env = "PTP_NODE_API_TOKEN"
 etcd = {}
 lease_ttl = "{}ms"
 node_id = "{}"
-)",
-                       etcd_list, lease_ttl_.count(), id);
+{})",
+                       etcd_list, lease_ttl_.count(), id, tls_lines());
+  }
+
+  std::string tls_lines() const {
+    const auto tls = etcd_.tls_files();
+    if (tls.ca_file.empty()) return {};
+    return fmt::format("tls_ca = \"{}\"\ntls_cert = \"{}\"\ntls_key = \"{}\"\n", tls.ca_file, tls.cert_file, tls.key_file);
   }
 
   EtcdCluster etcd_;

@@ -66,6 +66,13 @@ nlohmann::json api_get(Rig& rig, const std::string& id, const std::string& path)
 
 }  // namespace
 
+TEST_CASE("over TLS to etcd with client certificates the standby takes over from a killed owner and executes stage 2 once", "[cluster][process]") {
+  Rig rig({"a", "b"}, 3s, test::EtcdCluster::Tls::client_certs);
+  REQUIRE(rig.etcd().client_url(0).rfind("https://", 0) == 0);
+  start_pair(rig);
+  owner_killed_after_stage_1(rig);
+}
+
 TEST_CASE("a standby keeps its stream and the group's history warm and answers its API but refuses to act", "[cluster][process]") {
   Rig rig({"a", "b"});
   start_pair(rig);

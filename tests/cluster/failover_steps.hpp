@@ -56,7 +56,7 @@ void owner_killed_after_stage_1(VenueRig<Protocol>& rig) {
     REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
   }
   // Stage 1's result is in etcd (the new owner's source), then the owner dies without a word.
-  cluster::EtcdClient etcd(rig.etcd().client_urls());
+  cluster::EtcdClient etcd(rig.etcd().client_urls(), std::chrono::milliseconds(2000), rig.etcd().tls_files());
   REQUIRE(wait_until([&] {
     for (const auto& kv : etcd.range(rig.keys().history() + "stage/", true))
       if (storage::stage_from_bytes(kv.value).state == storage::StageState::done) return true;
@@ -98,7 +98,7 @@ bool paused_owner_run() {
   std::atomic<bool> paused{false};
   const pid_t a_pid = rig.node("a").pid();
   REQUIRE(a_pid > 0);
-  cluster::EtcdClient reader(rig.etcd().client_urls());
+  cluster::EtcdClient reader(rig.etcd().client_urls(), std::chrono::milliseconds(2000), rig.etcd().tls_files());
   const auto start_rev = reader.txn(nlohmann::json::object()).revision;
   cluster::EtcdWatch watch(
       rig.etcd().client_url(1),
@@ -110,7 +110,7 @@ bool paused_owner_run() {
             paused = true;
           }
       },
-      [](const std::string&) {});
+      [](const std::string&) {}, rig.etcd().tls_files());
   rig.server().set_mark(kEth, core::Price::parse("2050"));
   REQUIRE(wait_until([&] { return paused.load(); }, 20s));
   // The owner's lease expires at etcd; b takes over and finishes the stage (by the close's client id).
