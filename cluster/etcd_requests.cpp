@@ -81,6 +81,16 @@ json campaign_txn(const std::string& owner_key, const std::string& value, std::i
   };
 }
 
+std::int64_t campaign_won_at(bool succeeded, std::int64_t revision, const json& responses, std::int64_t lease) {
+  if (succeeded) return revision;
+  if (!responses.is_array() || responses.empty()) return 0;
+  const json range = responses.at(0).value("response_range", json::object());
+  const json kvs = range.value("kvs", json::array());
+  if (kvs.empty()) return 0;
+  const KeyValue holder = key_value_of(kvs.at(0));
+  return holder.lease == lease ? holder.create_revision : 0;
+}
+
 json fenced_put_txn(const std::string& owner_key, std::int64_t owner_create_revision,
                     const std::vector<std::pair<std::string, std::string>>& puts) {
   json success = json::array();

@@ -58,6 +58,13 @@ std::int64_t int64_of(const nlohmann::json& j, const char* field);  // "123" or 
 // The election: create the owner key bound to `lease` if nobody holds it; else read who does.
 nlohmann::json campaign_txn(const std::string& owner_key, const std::string& value, std::int64_t lease);
 
+// What a campaign's txn answer means for the node that sent it with `lease`: the owner key's create
+// revision when the key is its own (created by this txn, whose revision is `revision`; or found bound
+// to `lease`, as a campaign repeated after an answer that never came finds its first try's key), 0
+// when another lease holds it. `responses` is the txn's failure branch (a range of the owner key).
+std::int64_t campaign_won_at(bool succeeded, std::int64_t revision, const nlohmann::json& responses,
+                             std::int64_t lease);
+
 // Writes that hold only while `owner_key` is still the one this node created (its create revision):
 // a node that lost the election, even one that does not know it yet, cannot commit them.
 nlohmann::json fenced_put_txn(const std::string& owner_key, std::int64_t owner_create_revision,

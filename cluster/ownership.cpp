@@ -202,13 +202,7 @@ bool Ownership::campaign(EtcdClient& client) {
     lease_id = lease_id_;
   }
   const TxnResult r = client.txn(campaign_txn(settings_.keys.owner(), owner_value(), lease_id));
-  // A campaign repeated after an answer that never came (a member that went away, a leader change)
-  // can find the key its first try created: bound to this node's lease, it is this node's.
-  std::int64_t created_at = r.succeeded ? r.revision : 0;
-  if (!r.succeeded) {
-    const auto& kvs = r.responses.at(0).at("response_range").value("kvs", json::array());
-    if (!kvs.empty() && key_value_of(kvs[0]).lease == lease_id) created_at = key_value_of(kvs[0]).create_revision;
-  }
+  const std::int64_t created_at = campaign_won_at(r.succeeded, r.revision, r.responses, lease_id);
   {
     std::lock_guard lock(mu_);
     seen_revision_ = std::max(seen_revision_, r.revision);

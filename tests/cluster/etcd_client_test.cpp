@@ -51,6 +51,23 @@ TEST_CASE("two campaigns on one owner key elect exactly one and a watch sees the
   CHECK(b.txn(campaign_txn(keys.owner(), "b", lb.id)).succeeded);
 }
 
+TEST_CASE("a campaign repeated after its answer was lost finds the key on its own lease and wins and no other lease does", "[etcd]") {
+  ptp::test::EtcdCluster etcd;
+  EtcdClient c(etcd.client_urls());
+  const GroupKeys keys{"binance", "main"};
+  const auto mine = c.grant(5s), theirs = c.grant(5s);
+  const auto first = c.txn(campaign_txn(keys.owner(), "a", mine.id));  // its answer "never came"
+  REQUIRE(first.succeeded);
+  const auto again = c.txn(campaign_txn(keys.owner(), "a", mine.id));
+  CHECK_FALSE(again.succeeded);
+  const auto won_at = campaign_won_at(again.succeeded, again.revision, again.responses, mine.id);
+  CHECK(won_at == first.revision);
+  const auto other = c.txn(campaign_txn(keys.owner(), "b", theirs.id));
+  CHECK(campaign_won_at(other.succeeded, other.revision, other.responses, theirs.id) == 0);
+  // The fenced writes compare the revision found: the retried campaign's owner can write.
+  CHECK(c.txn(fenced_put_txn(keys.owner(), won_at, {{keys.position("p"), "one"}})).succeeded);
+}
+
 TEST_CASE("a fenced write commits only while the owner key is the one the writer created", "[etcd]") {
   ptp::test::EtcdCluster etcd;
   EtcdClient c(etcd.client_urls());
