@@ -62,6 +62,7 @@ bool HistoryFollower::read_all() {
   }
   applied_ = std::max(applied_, revision);
   stream_ended_ = false;
+  const std::uint64_t stream = ++stream_;  // an older stream's late lines are not this read's followers
   cv_.notify_all();
   lock.unlock();
 
@@ -69,9 +70,9 @@ bool HistoryFollower::read_all() {
   const std::string endpoint = etcd_[restarts_++ % etcd_.size()];
   watch_ = std::make_unique<EtcdWatch>(
       endpoint, watch_request(keys_.history(), revision + 1, /*prefix=*/true),
-      [this](const WatchMessage& m) {
+      [this, stream](const WatchMessage& m) {
         std::lock_guard guard(mu_);
-        if (stopping_) return;
+        if (stopping_ || stream != stream_) return;
         if (!m.error.empty() || m.canceled) {
           stream_ended_ = true;  // e.g. compacted past our revision: read everything again
           cv_.notify_all();
@@ -93,8 +94,9 @@ bool HistoryFollower::read_all() {
         for (const auto& ev : m.events) applied_ = std::max(applied_, ev.kv.mod_revision);
         cv_.notify_all();
       },
-      [this](const std::string& why) {
+      [this, stream](const std::string& why) {
         std::lock_guard guard(mu_);
+        if (stream != stream_) return;
         spdlog::debug("[cluster] standby history watch: {}", why);
         stream_ended_ = true;
         cv_.notify_all();

@@ -59,6 +59,7 @@ class HistoryFollower {
   bool stream_ended_ = false;
   std::int64_t applied_ = 0;
   std::size_t restarts_ = 0;
+  std::uint64_t stream_ = 0;  // which read (and its watch) is current
   std::unique_ptr<EtcdWatch> watch_;
   std::thread thread_;
 };
