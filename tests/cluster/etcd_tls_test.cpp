@@ -3,15 +3,12 @@
 // standby's follower all go through https with the node's certificate; without one, etcd refuses.
 #include <catch2/catch.hpp>
 
-#include <condition_variable>
-#include <mutex>
-
-#include "../core/test_positions.hpp"
 #include "cluster/etcd_client.hpp"
 #include "cluster/etcd_history.hpp"
 #include "cluster/history_follower.hpp"
 #include "cluster/ownership.hpp"
 #include "storage/history_store.hpp"
+#include "tests/cluster/group_node.hpp"
 #include "tests/support/etcd_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -19,29 +16,7 @@ using namespace ptp;
 using namespace std::chrono_literals;
 using cluster::Role;
 
-namespace {
-
-const cluster::GroupKeys kKeys{"binance", "main"};
-
-struct Node {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unique_ptr<cluster::Ownership> own;
-
-  Node(const test::EtcdCluster& etcd, std::string id) {
-    own = std::make_unique<cluster::Ownership>(
-        cluster::OwnershipSettings{etcd.client_urls(), 3s, std::move(id), kKeys, etcd.tls_files()}, [this] {
-          std::lock_guard lock(mu);
-          cv.notify_all();
-        });
-  }
-  bool wait_role(Role r, std::chrono::milliseconds limit = 15s) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, limit, [&] { return own->role() == r; });
-  }
-};
-
-}  // namespace
+const cluster::GroupKeys& kKeys = test::kGroupKeys;
 
 TEST_CASE("over TLS with client certificates the group elects writes and follows its history and etcd refuses a node without a certificate", "[cluster]") {
   test::EtcdCluster etcd(3, test::EtcdCluster::Tls::client_certs);
@@ -57,14 +32,12 @@ TEST_CASE("over TLS with client certificates the group elects writes and follows
   cluster::EtcdClient anonymous({etcd.client_url(0)}, 2000ms, ca_only);
   CHECK_THROWS_AS(anonymous.range("/ptp/"), cluster::EtcdError);
 
-  auto a = std::make_unique<Node>(etcd, "a");
-  REQUIRE(a->wait_role(Role::owner));
-  Node b(etcd, "b");
-  REQUIRE(b.wait_role(Role::standby));
+  auto a = std::make_unique<test::GroupNode>(etcd.client_urls(), "a", 3s, etcd.tls_files());
+  REQUIRE(a->wait_role(Role::owner, 15s));
+  test::GroupNode b(etcd.client_urls(), "b", 3s, etcd.tls_files());
+  REQUIRE(b.wait_role(Role::standby, 15s));
   cluster::EtcdHistory history(*a->own, kKeys, etcd.client_urls());
-  storage::PositionRecord rec;
-  rec.position = test::adopted("ETHUSDT", core::Side::long_, "2000", "1950", "1.5");
-  rec.adopted_at = core::Clock::now();
+  const auto rec = test::position_record();
   history.put_position(rec);
 
   test::TempDir dir;
@@ -78,6 +51,6 @@ TEST_CASE("over TLS with client certificates the group elects writes and follows
 
   // The standby's watch of the owner key runs over TLS too: a's clean stop hands over at once.
   a.reset();
-  REQUIRE(b.wait_role(Role::owner, 10s));
+  REQUIRE(b.wait_role(Role::owner, 15s));
   CHECK(b.own->may_send());
 }

@@ -2,15 +2,12 @@
 // real 3-member etcd cluster; a stream that ends (its member stopped) is followed by a fresh read.
 #include <catch2/catch.hpp>
 
-#include <condition_variable>
-#include <mutex>
-
-#include "../core/test_positions.hpp"
 #include "cluster/etcd_client.hpp"
 #include "cluster/etcd_history.hpp"
 #include "cluster/history_follower.hpp"
 #include "cluster/ownership.hpp"
 #include "storage/history_store.hpp"
+#include "tests/cluster/group_node.hpp"
 #include "tests/support/etcd_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -19,23 +16,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const cluster::GroupKeys kKeys{"binance", "main"};
+const cluster::GroupKeys& kKeys = test::kGroupKeys;
 
 // The owner's side: its election (awaited) and its fenced history writes.
 struct Owner {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unique_ptr<cluster::Ownership> own;
+  test::GroupNode node;
   std::unique_ptr<cluster::EtcdHistory> history;
 
-  explicit Owner(const std::vector<std::string>& etcd) {
-    own = std::make_unique<cluster::Ownership>(cluster::OwnershipSettings{etcd, 5s, "a", kKeys, {}}, [this] {
-      std::lock_guard lock(mu);
-      cv.notify_all();
-    });
-    std::unique_lock lock(mu);
-    REQUIRE(cv.wait_for(lock, 10s, [&] { return own->role() == cluster::Role::owner; }));
-    history = std::make_unique<cluster::EtcdHistory>(*own, kKeys, etcd);
+  explicit Owner(const std::vector<std::string>& etcd) : node(etcd, "a", std::chrono::seconds(5)) {
+    REQUIRE(node.wait_role(cluster::Role::owner));
+    history = std::make_unique<cluster::EtcdHistory>(*node.own, kKeys, etcd);
   }
 };
 
@@ -47,17 +37,7 @@ std::int64_t history_revision(const std::vector<std::string>& etcd) {
   return newest;
 }
 
-storage::StageRecord stage_record(const core::PositionKey& key, std::uint8_t stage, storage::StageState state) {
-  storage::StageRecord r;
-  r.key = key;
-  r.stage = core::StageId{stage};
-  r.state = state;
-  r.at = core::Clock::now();
-  r.mark = core::Price::parse("2050");
-  r.planned_qty = core::Qty::parse("0.5");
-  r.close_client_id = "ptp-close-" + std::to_string(stage);
-  return r;
-}
+using test::stage_record;
 
 }  // namespace
 
@@ -65,9 +45,7 @@ TEST_CASE("a standby follows the group's history into its LMDB as the owner writ
   test::EtcdCluster etcd;
   test::TempDir dir;
   Owner a(etcd.client_urls());
-  storage::PositionRecord rec;
-  rec.position = test::adopted("ETHUSDT", core::Side::long_, "2000", "1950", "1.5");
-  rec.adopted_at = core::Clock::now();
+  auto rec = test::position_record();
   const auto& key = rec.position.key;
   a.history->put_position(rec);
   a.history->put_stage(stage_record(key, 1, storage::StageState::pending), nullptr);
@@ -111,9 +89,7 @@ TEST_CASE("a standby whose history stream ends reads the history again and follo
   test::EtcdCluster etcd;
   test::TempDir dir;
   Owner a({etcd.client_url(1), etcd.client_url(2)});
-  storage::PositionRecord rec;
-  rec.position = test::adopted("ETHUSDT", core::Side::long_, "2000", "1950", "1.5");
-  rec.adopted_at = core::Clock::now();
+  auto rec = test::position_record();
   a.history->put_position(rec);
   auto store = std::make_shared<storage::HistoryStore>(dir.sub("b"));
   // Its first stream is on member 1 (the first in its list).

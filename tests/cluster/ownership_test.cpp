@@ -6,9 +6,9 @@
 #include <mutex>
 #include <set>
 
-#include "../core/test_positions.hpp"
 #include "cluster/etcd_history.hpp"
 #include "cluster/ownership.hpp"
+#include "tests/cluster/group_node.hpp"
 #include "storage/history_store.hpp"
 #include "tests/support/etcd_cluster.hpp"
 
@@ -16,49 +16,7 @@ using namespace ptp;
 using namespace std::chrono_literals;
 using cluster::Role;
 
-namespace {
-
-// A node's election with a way to wait for its role (on_change wakes the waiter).
-struct Node {
-  std::mutex mu;
-  std::condition_variable cv;
-  int changes = 0;
-  std::unique_ptr<cluster::Ownership> own;
-
-  Node(std::vector<std::string> etcd, std::string id, std::chrono::milliseconds ttl = 3s) {
-    own = std::make_unique<cluster::Ownership>(
-        cluster::OwnershipSettings{std::move(etcd), ttl, std::move(id), cluster::GroupKeys{"binance", "main"}, {}},
-        [this] {
-          std::lock_guard lock(mu);
-          ++changes;
-          cv.notify_all();
-        });
-  }
-  bool wait_role(Role r, std::chrono::milliseconds limit = 10s) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, limit, [&] { return own->role() == r; });
-  }
-};
-
-storage::PositionRecord record_of(const char* symbol) {
-  storage::PositionRecord r;
-  r.position = test::adopted(symbol, core::Side::long_, "2000", "1950", "1.5");
-  r.adopted_at = core::Clock::now();
-  return r;
-}
-
-storage::StageRecord intent_of(const core::PositionKey& key, std::uint8_t stage) {
-  storage::StageRecord r;
-  r.key = key;
-  r.stage = core::StageId{stage};
-  r.at = core::Clock::now();
-  r.mark = core::Price::parse("2050");
-  r.planned_qty = core::Qty::parse("0.5");
-  r.close_client_id = "ptp-close-1";
-  return r;
-}
-
-}  // namespace
+using Node = test::GroupNode;
 
 TEST_CASE("of two nodes exactly one owns the account and the standby takes over when the owner leaves", "[cluster]") {
   test::EtcdCluster etcd;
@@ -108,15 +66,15 @@ TEST_CASE("history writes are fenced on ownership and a new owner loads them int
   cluster::EtcdHistory a_history(*a->own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
   cluster::EtcdHistory b_history(*b.own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
 
-  auto rec = record_of("ETHUSDT");
+  auto rec = test::position_record();
   a_history.put_position(rec);
-  auto stage1 = intent_of(rec.position.key, 1);
+  auto stage1 = test::stage_record(rec.position.key, 1);
   a_history.put_stage(stage1, nullptr);
   stage1.state = storage::StageState::done;
   stage1.closed_qty = core::Qty::parse("0.5");
   rec.position.remaining_size = core::Qty::parse("1.0");
   a_history.put_stage(stage1, &rec);
-  auto stage2 = intent_of(rec.position.key, 2);
+  auto stage2 = test::stage_record(rec.position.key, 2);
   a_history.put_stage(stage2, nullptr);  // a pending intent: the new owner resumes it
   CHECK_THROWS_AS(b_history.put_position(rec), storage::NotOwner);  // a standby writes nothing
   core::ModeChange to_observe{true, "operator", "looking into a fill", std::chrono::system_clock::now()};
@@ -146,7 +104,7 @@ TEST_CASE("history writes are fenced on ownership and a new owner loads them int
   const auto s2 = store.stage(rec.position.key, core::StageId{2});
   REQUIRE(s2);
   CHECK(s2->state == storage::StageState::pending);
-  CHECK(s2->close_client_id == "ptp-close-1");
+  CHECK(s2->close_client_id == "ptp-close-2");
   // The operator's switch to observe holds for the new owner too (start_node resumes the last one).
   CHECK(loaded.modes == 1);
   const auto modes = store.mode_changes();
@@ -162,7 +120,7 @@ TEST_CASE("an owner whose key was taken over fails its next fenced write and ste
   Node a(etcd.client_urls(), "a");
   REQUIRE(a.wait_role(Role::owner));
   cluster::EtcdHistory history(*a.own, cluster::GroupKeys{"binance", "main"}, etcd.client_urls());
-  const auto rec = record_of("ETHUSDT");
+  const auto rec = test::position_record();
   history.put_position(rec);
   // Another writer replaces the owner key behind a's back (as if a's lease had expired and another
   // node won), before a's watch can tell it.
