@@ -41,12 +41,19 @@ NodeGateway::NodeGateway(caf::actor_system& sys, const actors::NodeActors& node,
 
 NodeGateway::~NodeGateway() = default;
 
+std::shared_lock<std::shared_mutex> NodeGateway::enter() const {
+  std::lock_guard turn(turnstile_);  // held by attach/detach while they wait: no new request overtakes them
+  return std::shared_lock(attached_);
+}
+
 void NodeGateway::attach(caf::actor_system& sys, const actors::NodeActors& node) {
+  std::lock_guard turn(turnstile_);
   std::unique_lock lock(attached_);
   impl_.reset(new Impl{sys, node, timeout_});
 }
 
 void NodeGateway::detach() {
+  std::lock_guard turn(turnstile_);
   std::unique_lock lock(attached_);
   impl_.reset();
 }
@@ -62,7 +69,7 @@ namespace {
 }  // namespace
 
 std::vector<actors::PositionStatus> NodeGateway::positions() {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) {
     if (standby_) return standby_->positions();
     refuse(standby_, "the position list");
@@ -73,7 +80,7 @@ std::vector<actors::PositionStatus> NodeGateway::positions() {
 
 actors::ExecuteReply NodeGateway::execute(const core::Symbol& symbol, core::Side side, core::Caller caller,
                                           core::StageId stage) {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) refuse(standby_, "executing a stage");
   actors::ExecuteRequest req{caller, stage, std::nullopt};
   // A stage in flight may wait on the exchange's own timeouts and retries: allow it three times
@@ -83,7 +90,7 @@ actors::ExecuteReply NodeGateway::execute(const core::Symbol& symbol, core::Side
 }
 
 actors::MetricsSnapshot NodeGateway::metrics() {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) {
     if (standby_) return standby_->metrics();
     refuse(standby_, "the metrics");
@@ -92,7 +99,7 @@ actors::MetricsSnapshot NodeGateway::metrics() {
 }
 
 actors::HistoryPage NodeGateway::history(const actors::HistoryQuery& query) {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) {
     if (standby_) return standby_->history(query);
     refuse(standby_, "the history");
@@ -102,7 +109,7 @@ actors::HistoryPage NodeGateway::history(const actors::HistoryQuery& query) {
 }
 
 core::Price NodeGateway::fresh_price(const core::Symbol& symbol) {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) {
     if (standby_)
       if (auto p = standby_->last_price(symbol)) return *p;
@@ -112,14 +119,14 @@ core::Price NodeGateway::fresh_price(const core::Symbol& symbol) {
 }
 
 bool NodeGateway::observing() const {
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_ && standby_) return standby_->observing();
   return settings_->observe;
 }
 
 core::ModeChange NodeGateway::switch_mode(bool observe, std::string by, std::string reason) {
   std::lock_guard mode_lock(mode_mutex_);
-  std::shared_lock lock(attached_);
+  const auto lock = enter();
   if (!impl_) refuse(standby_, "a mode switch");
   core::ModeChange change{observe, std::move(by), std::move(reason), core::Clock::now()};
   const bool was = settings_->observe;

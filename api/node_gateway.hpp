@@ -87,8 +87,13 @@ class NodeGateway {
  private:
   struct Impl;
   // Attached: the node's door; null while detached. Requests hold `attached_` shared while they
-  // wait for the node; attach and detach hold it exclusively.
+  // wait for the node; attach and detach hold it exclusively. std::shared_mutex lets new readers in
+  // while a writer waits (glibc prefers readers), so overlapping requests could hold a step-down or
+  // a takeover off for good: a request takes `turnstile_` on its way in, and attach and detach hold
+  // it while they wait, so only the requests already in flight delay them.
+  mutable std::mutex turnstile_;
   mutable std::shared_mutex attached_;
+  std::shared_lock<std::shared_mutex> enter() const;
   std::unique_ptr<Impl> impl_;
   std::chrono::milliseconds timeout_;
   std::shared_ptr<StandbyView> standby_;

@@ -72,7 +72,9 @@ bool HistoryFollower::read_all() {
       endpoint, watch_request(keys_.history(), revision + 1, /*prefix=*/true),
       [this, stream](const WatchMessage& m) {
         std::lock_guard guard(mu_);
-        if (stopping_ || stream != stream_) return;
+        // Once this stream has failed (an error line, a lost batch) nothing more of it is applied: a
+        // later batch would move applied_ past the lost one; the fresh read brings both.
+        if (stopping_ || stream != stream_ || stream_ended_) return;
         if (!m.error.empty() || m.canceled) {
           stream_ended_ = true;  // e.g. compacted past our revision: read everything again
           cv_.notify_all();
@@ -106,12 +108,19 @@ bool HistoryFollower::read_all() {
 }
 
 void HistoryFollower::run() {
+  constexpr auto kRetry = std::chrono::seconds(1);
   for (;;) {
     const bool ok = read_all();
+    const auto read_at = std::chrono::steady_clock::now();
     std::unique_lock lock(mu_);
-    // A failed read is tried again in a second; a stream that ended, at once (on the next member).
-    cv_.wait_for(lock, ok ? std::chrono::hours(24 * 365) : std::chrono::seconds(1),
-                 [&] { return stopping_ || stream_ended_; });
+    // A failed read is tried again in a second, even when the stream before it had ended (that
+    // flag would otherwise end the wait at once); a stream that ended, at once (on the next member),
+    // unless it ended within a second of the read: a member that ends every watch at once (a TLS or
+    // proxy problem, a member refusing watches) must not turn following into reading the whole
+    // history from etcd in a loop.
+    if (!ok) stream_ended_ = false;
+    cv_.wait_for(lock, ok ? std::chrono::hours(24 * 365) : kRetry, [&] { return stopping_ || stream_ended_; });
+    if (ok && !stopping_) cv_.wait_until(lock, read_at + kRetry, [&] { return stopping_; });
     if (stopping_) return;
   }
 }
