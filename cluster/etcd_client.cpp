@@ -98,6 +98,22 @@ std::vector<KeyValue> EtcdClient::range(const std::string& key, bool prefix, std
   return out;
 }
 
+std::vector<KeyValue> EtcdClient::range_all(const std::string& prefix, std::int64_t* revision, std::int64_t page) {
+  std::vector<KeyValue> out;
+  std::int64_t at = 0;  // the snapshot's revision, from the first page on
+  std::string from = prefix;
+  for (;;) {
+    const json a = call("/v3/kv/range", range_page_request(prefix, from, page, at));
+    if (at == 0) at = int64_of(a.value("header", json::object()), "revision");
+    const json kvs = a.value("kvs", json::array());
+    for (const auto& kv : kvs) out.push_back(key_value_of(kv));
+    if (!a.value("more", false) || kvs.empty()) break;
+    from = out.back().key + std::string(1, '\0');  // the next key after the last one read
+  }
+  if (revision) *revision = at;
+  return out;
+}
+
 void EtcdClient::remove(const std::string& key, bool prefix) {
   call("/v3/kv/deleterange", range_request(key, prefix));
 }

@@ -79,7 +79,7 @@ LoadedHistory import_history(const GroupKeys& keys, const std::vector<KeyValue>&
 }
 
 EtcdHistory::Loaded EtcdHistory::load_into(storage::HistoryStore& store, std::int64_t* revision) {
-  return import_history(keys_, client_.range(keys_.history(), /*prefix=*/true, revision), store);
+  return import_history(keys_, client_.range_all(keys_.history(), revision), store);
 }
 
 }  // namespace ptp::cluster

@@ -72,6 +72,13 @@ json range_request(const std::string& key, bool prefix) {
   return r;
 }
 
+json range_page_request(const std::string& prefix, const std::string& from, std::int64_t limit,
+                        std::int64_t revision) {
+  json r{{"key", base64(from)}, {"range_end", base64(prefix_end(prefix))}, {"limit", std::to_string(limit)}};
+  if (revision != 0) r["revision"] = std::to_string(revision);
+  return r;
+}
+
 json campaign_txn(const std::string& owner_key, const std::string& value, std::int64_t lease) {
   return json{
       {"compare", json::array({json{{"key", base64(owner_key)}, {"target", "CREATE"}, {"result", "EQUAL"},

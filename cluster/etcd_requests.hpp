@@ -72,6 +72,10 @@ nlohmann::json fenced_put_txn(const std::string& owner_key, std::int64_t owner_c
 
 nlohmann::json put_request(const std::string& key, const std::string& value, std::int64_t lease = 0);
 nlohmann::json range_request(const std::string& key, bool prefix = false);
+// One page of a prefix: at most `limit` keys from `from` (inclusive) to the prefix's end, as the store
+// was at `revision` (0: now), so the pages of one read are one snapshot.
+nlohmann::json range_page_request(const std::string& prefix, const std::string& from, std::int64_t limit,
+                                  std::int64_t revision);
 // Watches one key (or a prefix) from `start_revision` (0: from now).
 nlohmann::json watch_request(const std::string& key, std::int64_t start_revision, bool prefix = false);
 

@@ -44,7 +44,7 @@ bool HistoryFollower::read_all() {
   std::int64_t revision = 0;
   try {
     EtcdClient client(etcd_, std::chrono::milliseconds(2000), tls_);
-    kvs = client.range(keys_.history(), /*prefix=*/true, &revision);
+    kvs = client.range_all(keys_.history(), &revision);
   } catch (const std::exception& e) {
     log_repeated(spdlog::level::warn, "[cluster] the standby cannot read the group's history yet: {}", e.what());
     return false;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 
 #include "cluster/etcd_client.hpp"
@@ -83,6 +84,31 @@ TEST_CASE("a fenced write commits only while the owner key is the one the writer
   const auto kvs = c.range(keys.history(), /*prefix=*/true);
   REQUIRE(kvs.size() == 1);
   CHECK(kvs[0].value == "one");
+}
+
+TEST_CASE("a prefix is read in pages of one snapshot and every key comes once in key order", "[etcd]") {
+  ptp::test::EtcdCluster etcd;
+  EtcdClient c(etcd.client_urls());
+  for (int batch = 0; batch < 3; ++batch) {  // 3 x 84 puts (etcd takes at most 128 operations per txn)
+    nlohmann::json puts = nlohmann::json::array();
+    for (int i = 0; i < 84; ++i) {
+      char key[32];
+      std::snprintf(key, sizeof key, "/h/k%03d", batch * 84 + i);
+      puts.push_back(nlohmann::json{{"request_put", put_request(key, "v")}});
+    }
+    REQUIRE(c.txn(nlohmann::json{{"success", puts}}).succeeded);
+  }
+  c.put("/h0", "outside");  // just past the prefix's end
+  std::int64_t revision = 0, now = 0;
+  const auto all = c.range_all("/h/", &revision, 100);
+  c.range("/h/", true, &now);
+  REQUIRE(all.size() == 252);
+  for (int i = 0; i < 252; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "/h/k%03d", i);
+    CHECK(all[static_cast<std::size_t>(i)].key == key);
+  }
+  CHECK(revision == now);
 }
 
 TEST_CASE("a client goes on through the next member when the one it used is stopped", "[etcd]") {
