@@ -165,7 +165,8 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
 
   auto ownership = std::make_shared<cluster::Ownership>(os, [self_pid] { ::kill(self_pid, SIGUSR1); });
   auto history = std::make_shared<cluster::EtcdHistory>(*ownership, os.keys, c.etcd);
-  auto standby = std::make_shared<StandbyState>(cfg, store, relay, venue->exchange(), ownership);
+  auto standby = std::make_shared<StandbyState>(cfg, store, relay, StandbyState::load_filters(cfg, *venue->exchange()),
+                                                ownership);
   struct StopApi {  // the API asks the cluster's parts: it stops first, and lets go of them
     Api& api;
     ~StopApi() {
@@ -195,7 +196,6 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
     cluster::HistoryFollower follower(os.keys, c.etcd, store, os.tls);
     if (auto reason = wait_for(signals, deadline, owner); !reason.empty()) return {0, reason};
     follower.stop();  // the node writes the store from here on
-    standby->retire();
     try {
       const auto loaded = history->load_into(*store);
       spdlog::info("[cluster] {} loaded the group's history from etcd: {} position(s), {} stage record(s), {} event(s){}",
@@ -212,7 +212,6 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
       Run run = run_actors(cfg, settings, *venue, store, options, feeds, api.gateway.get(), wait);
       if (run.exit_code != 0 || !run.stop_reason.empty()) return run;
     }
-    standby->resume();
     spdlog::info("[cluster] {} is a standby again: {}", c.node_id, ownership->why_not());
     ownership->rejoin();
   }

@@ -11,30 +11,30 @@
 namespace ptp::app {
 
 StandbyState::StandbyState(const config::Config& cfg, std::shared_ptr<storage::HistoryStore> store,
-                           std::shared_ptr<exchange::FeedRelay> relay, std::shared_ptr<exchange::Exchange> exchange,
+                           std::shared_ptr<exchange::FeedRelay> relay, Filters filters,
                            std::shared_ptr<cluster::Ownership> ownership)
     : config_observes_(cfg.mode == config::Mode::observe),
       store_(std::move(store)),
       relay_(std::move(relay)),
-      exchange_(std::move(exchange)),
+      filters_(std::move(filters)),
       ownership_(std::move(ownership)) {}
+
+StandbyState::Filters StandbyState::load_filters(const config::Config& cfg, exchange::Exchange& exchange) {
+  Filters out;
+  for (const auto& symbol : cfg.symbols) {
+    try {
+      out.emplace(symbol, exchange.filters(symbol));
+    } catch (const std::exception& e) {
+      spdlog::warn("[cluster] standby: the filters of {} could not be had ({}); its positions are shown without them",
+                   symbol.canonical(), e.what());
+    }
+  }
+  return out;
+}
 
 std::string StandbyState::why() const {
   return "node " + ownership_->settings().node_id + " does not act for " + ownership_->settings().keys.exchange + "/" +
          ownership_->settings().keys.account + ": " + ownership_->why_not();
-}
-
-core::InstrumentFilters StandbyState::filters_of(const core::Symbol& symbol) {
-  std::lock_guard lock(exchange_mu_);
-  if (auto it = filters_.find(symbol); it != filters_.end()) return it->second;
-  if (retired_) return {};
-  try {
-    return filters_.emplace(symbol, exchange_->filters(symbol)).first->second;
-  } catch (const std::exception& e) {
-    spdlog::warn("[cluster] standby: the filters of {} could not be had ({}); its views use none", symbol.canonical(),
-                 e.what());
-    return {};
-  }
 }
 
 std::vector<actors::PositionStatus> StandbyState::positions() {
@@ -45,7 +45,7 @@ std::vector<actors::PositionStatus> StandbyState::positions() {
     actors::PositionStatus s;
     s.stages = store_->stages(rec.position.key);
     s.last_mark = relay_->last_price(symbol).value_or(core::Price{});
-    s.filters = filters_of(symbol);
+    if (auto it = filters_.find(symbol); it != filters_.end()) s.filters = it->second;
     s.record = std::move(rec);
     out.push_back(std::move(s));
   }
@@ -67,16 +67,6 @@ std::optional<core::Price> StandbyState::last_price(const core::Symbol& symbol) 
 bool StandbyState::observing() {
   const auto modes = store_->mode_changes();
   return modes.empty() ? config_observes_ : modes.back().observe;
-}
-
-void StandbyState::retire() {
-  std::lock_guard lock(exchange_mu_);
-  retired_ = true;
-}
-
-void StandbyState::resume() {
-  std::lock_guard lock(exchange_mu_);
-  retired_ = false;
 }
 
 }  // namespace ptp::app

@@ -1,12 +1,12 @@
 // A cluster standby's state, kept warm while another node owns the account: the venue it will act
 // on (filters and clock known, streams connected into a FeedRelay), and the group's history, which
 // cluster::HistoryFollower keeps copying into its LMDB. Its API answers from here (api::StandbyView)
-// and refuses whatever would act, naming the owner.
+// and refuses whatever would act, naming the owner. It never calls the exchange: the venue's REST
+// client is the node's once this node owns the account.
 #pragma once
 
 #include <map>
 #include <memory>
-#include <mutex>
 
 #include "api/standby_view.hpp"
 #include "core/config/config.hpp"
@@ -26,9 +26,15 @@ namespace ptp::app {
 
 class StandbyState : public api::StandbyView {
  public:
+  using Filters = std::map<core::Symbol, core::InstrumentFilters>;
+
   StandbyState(const config::Config& cfg, std::shared_ptr<storage::HistoryStore> store,
-               std::shared_ptr<exchange::FeedRelay> relay, std::shared_ptr<exchange::Exchange> exchange,
+               std::shared_ptr<exchange::FeedRelay> relay, Filters filters,
                std::shared_ptr<cluster::Ownership> ownership);
+
+  // The filters of the config's symbols, asked once when the standby starts (one that cannot be had
+  // is logged and left out: its positions are shown without filters).
+  static Filters load_filters(const config::Config& cfg, exchange::Exchange& exchange);
 
   std::string why() const override;
   std::vector<actors::PositionStatus> positions() override;
@@ -37,23 +43,12 @@ class StandbyState : public api::StandbyView {
   std::optional<core::Price> last_price(const core::Symbol& symbol) override;
   bool observing() override;
 
-  // The node is about to act on the exchange: from here the view asks it nothing (its REST client
-  // is the node's), and returns once a request that was asking it has finished. resume() undoes it.
-  void retire();
-  void resume();
-
  private:
-  core::InstrumentFilters filters_of(const core::Symbol& symbol);
-
   const bool config_observes_;
   const std::shared_ptr<storage::HistoryStore> store_;
   const std::shared_ptr<exchange::FeedRelay> relay_;
-  const std::shared_ptr<exchange::Exchange> exchange_;
+  const Filters filters_;
   const std::shared_ptr<cluster::Ownership> ownership_;
-
-  std::mutex exchange_mu_;  // the exchange's REST client serves one caller at a time
-  bool retired_ = false;
-  std::map<core::Symbol, core::InstrumentFilters> filters_;  // asked once per symbol
 };
 
 }  // namespace ptp::app

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -260,7 +261,9 @@ void read_cluster_tls(const Section& c, ClusterSettings& out) {
   for (const auto& [key, field] : files) {
     if (!c.has(key)) continue;
     *field = c.string(key, "a path to a PEM file");
-    if (field->empty() || !std::ifstream(*field).good()) c.fail(c.get(key), key, "cannot read \"" + *field + "\"");
+    std::error_code ec;
+    if (field->empty() || !std::filesystem::is_regular_file(*field, ec) || !std::ifstream(*field).good())
+      c.fail(c.get(key), key, "cannot read \"" + *field + "\" (expected a PEM file)");
   }
   if (out.tls_cert.empty() != out.tls_key.empty())
     c.fail(c.get(out.tls_cert.empty() ? "tls_key" : "tls_cert"), out.tls_cert.empty() ? "tls_key" : "tls_cert",

@@ -360,6 +360,7 @@ TEST_CASE("the cluster table takes TLS files for https etcd members and checks t
   };
   const std::vector<Case> cases = {
       {https + "tls_ca = \"" + dir.sub("missing.pem") + "\"\n", "cluster.tls_ca: cannot read"},
+      {https + "tls_ca = \"" + dir.path() + "\"\n", "cluster.tls_ca: cannot read"},  // a directory
       {https + "tls_cert = \"" + cert + "\"\n", "tls_cert and tls_key go together"},
       {https + "tls_key = \"" + key + "\"\n", "tls_cert and tls_key go together"},
       {"etcd = [\"http://127.0.0.1:2379\"]\nnode_id = \"a\"\ntls_ca = \"" + ca + "\"\n",
