@@ -28,6 +28,16 @@ TEST_CASE("over Gate.io's protocol: an owner paused just after committing a stag
   CHECK(held_back == 1);  // at least one run paused the owner with its close still to send
 }
 
+TEST_CASE("over Gate.io's protocol: an owner that loses its etcd member stops acting and the group goes on through the other members",
+          "[cluster][process][gateio]") {
+  owner_loses_its_etcd_member<test::GateioProtocol>();
+}
+
+TEST_CASE("over Gate.io's protocol: two nodes started at the same moment 20 times never both own the account",
+          "[cluster][process][gateio]") {
+  started_together_20_times<test::GateioProtocol>();
+}
+
 // The figures over Gate.io's protocol (run by hand: `ptp_cluster_process_tests "[.figures][gateio]"`).
 TEST_CASE("over Gate.io's protocol: failover figures: the owner killed again and again", "[.figures][gateio]") {
   failover_figures<test::GateioProtocol>();

@@ -20,6 +20,8 @@ using test::cluster_rig::Rig;
 using test::cluster_rig::wait_until;
 using test::cluster_rig::check_orders;
 using test::cluster_rig::failover_figures;
+using test::cluster_rig::owner_loses_its_etcd_member;
+using test::cluster_rig::started_together_20_times;
 using test::cluster_rig::owner_killed_after_stage_1;
 using test::cluster_rig::paused_owner_run;
 using test::cluster_rig::start_pair;
@@ -156,55 +158,11 @@ TEST_CASE("an owner paused just after committing a stage intent sends nothing wh
 }
 
 TEST_CASE("an owner that loses its etcd member stops acting and the group goes on through the other members", "[cluster][process]") {
-  Rig rig({"a", "b"});
-  rig.start("a", {0});  // a knows member 1 only
-  REQUIRE(rig.wait_owner("a"));
-  rig.start("b", {1, 2});
-  REQUIRE(rig.wait_log("b", "is a standby"));
-  REQUIRE(wait_until([&] { return rig.adopted(); }, 20s));
-  rig.etcd().kill_member(0);
-  REQUIRE(rig.wait_log("a", "steps down as owner", 10s));
-  REQUIRE(rig.wait_owner("b", 30s));
-  REQUIRE(rig.wait_log("b", "start-up reconcile"));
-  rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
-  {
-    INFO(rig.describe());
-    REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
-  }
-  const auto closes = rig.closes();
-  REQUIRE(closes.size() == 1);
-  CHECK(closes[0].first == "b");
-  check_orders(rig);
+  owner_loses_its_etcd_member<test::BinanceProtocol>();
 }
 
 TEST_CASE("two nodes started at the same moment 20 times never both own the account", "[cluster][process]") {
-  Rig rig({"a", "b"});
-  int owners_a = 0, owners_b = 0;
-  for (int round = 0; round < 20; ++round) {
-    INFO("round " << round);
-    rig.start("a");
-    rig.start("b");
-    REQUIRE(wait_until([&] { const auto o = rig.owner_now(); return o == "a" || o == "b"; }, 20s));
-    const std::string owner = rig.owner_now();
-    const std::string standby = owner == "a" ? "b" : "a";
-    (owner == "a" ? owners_a : owners_b)++;
-    REQUIRE(rig.wait_log(owner, "start-up reconcile"));
-    REQUIRE(rig.wait_log(standby, "is a standby"));
-    // Once in the run, a stage: the owner of that round executes it.
-    if (round == 10) {
-      rig.server().set_mark(test::cluster_rig::kEth, core::Price::parse("2050"));
-      REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
-    }
-    CHECK(rig.node(standby).log().find(" owns binance/group now") == std::string::npos);
-    CHECK(rig.node(standby).process->stop() == 0);
-    CHECK(rig.node(owner).process->stop() == 0);
-    std::filesystem::remove(rig.node("a").log_path);
-    std::filesystem::remove(rig.node("b").log_path);
-  }
-  CHECK(owners_a + owners_b == 20);
-  CHECK(rig.adopted());
-  CHECK(rig.closes().size() == 1);
-  check_orders(rig);
+  started_together_20_times<test::BinanceProtocol>();
 }
 
 // The figures for the README and the closing note (not a timing assertion: run it by hand,

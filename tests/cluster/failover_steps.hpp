@@ -146,6 +146,68 @@ bool paused_owner_run() {
   return !a_sent_before;
 }
 
+// The owner knows one etcd member only, and that member is killed: the owner steps down before its
+// lease can expire, the standby (which knows the other two) takes over and executes stage 1 once.
+template <class Protocol>
+void owner_loses_its_etcd_member() {
+  using namespace std::chrono_literals;
+  VenueRig<Protocol> rig({"a", "b"});
+  rig.start("a", {0});  // a knows member 1 only
+  REQUIRE(rig.wait_owner("a"));
+  rig.start("b", {1, 2});
+  REQUIRE(rig.wait_log("b", "is a standby"));
+  REQUIRE(wait_until([&] { return rig.adopted(); }, 20s));
+  rig.etcd().kill_member(0);
+  REQUIRE(rig.wait_log("a", "steps down as owner", 10s));
+  REQUIRE(rig.wait_owner("b", 30s));
+  REQUIRE(rig.wait_log("b", "start-up reconcile"));
+  rig.server().set_mark(kEth, core::Price::parse("2050"));
+  {
+    INFO(rig.describe());
+    REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
+  }
+  const auto closes = rig.closes();
+  REQUIRE(closes.size() == 1);
+  CHECK(closes[0].first == "b");
+  check_orders(rig);
+}
+
+// Both nodes started at the same moment, 20 times: exactly one owns the account each round (every
+// order request is checked against the owner of its moment), and the stage run in round 10 is the
+// only close.
+template <class Protocol>
+void started_together_20_times() {
+  using namespace std::chrono_literals;
+  VenueRig<Protocol> rig({"a", "b"});
+  const std::string owns_now = " owns " + rig.keys().exchange + "/" + rig.keys().account + " now";
+  int owners_a = 0, owners_b = 0;
+  for (int round = 0; round < 20; ++round) {
+    INFO("round " << round);
+    rig.start("a");
+    rig.start("b");
+    REQUIRE(wait_until([&] { const auto o = rig.owner_now(); return o == "a" || o == "b"; }, 20s));
+    const std::string owner = rig.owner_now();
+    const std::string standby = owner == "a" ? "b" : "a";
+    (owner == "a" ? owners_a : owners_b)++;
+    REQUIRE(rig.wait_log(owner, "start-up reconcile"));
+    REQUIRE(rig.wait_log(standby, "is a standby"));
+    // Once in the run, a stage: the owner of that round executes it.
+    if (round == 10) {
+      rig.server().set_mark(kEth, core::Price::parse("2050"));
+      REQUIRE(wait_until([&] { return rig.stage_done(1); }, 30s));
+    }
+    CHECK(rig.node(standby).log().find(owns_now) == std::string::npos);
+    CHECK(rig.node(standby).process->stop() == 0);
+    CHECK(rig.node(owner).process->stop() == 0);
+    std::filesystem::remove(rig.node("a").log_path);
+    std::filesystem::remove(rig.node("b").log_path);
+  }
+  CHECK(owners_a + owners_b == 20);
+  CHECK(rig.adopted());
+  CHECK(rig.closes().size() == 1);
+  check_orders(rig);
+}
+
 inline std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
