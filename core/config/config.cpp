@@ -576,16 +576,24 @@ std::string format_duration(Millis d) {
   return std::to_string(ms) + "ms";
 }
 
-Config parse_config(std::string_view text, const std::string& source) {
-  toml::table root;
+namespace {
+
+// The TOML of `source`, or a ConfigError naming the file, line and column of its syntax error.
+toml::table parse_toml(std::string_view text, const std::string& source) {
   try {
-    root = toml::parse(text, source);
+    return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream out;
     out << source << ':' << e.source().begin.line << ':' << e.source().begin.column << ": TOML syntax error: "
         << e.description();
     throw ConfigError(out.str());
   }
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& source) {
+  const toml::table root = parse_toml(text, source);
   Section top(root, source, "");
   top.allow_only({"node", "schedule", "plan", "exchange", "sim", "api", "guard", "cluster"});
 
@@ -742,16 +750,7 @@ std::string read_file(const std::string& path, const char* what) {
 }  // namespace
 
 core::StagePlan load_plan_file(const std::string& path) {
-  const std::string text = read_file(path, "plan file");
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream out;
-    out << path << ':' << e.source().begin.line << ':' << e.source().begin.column << ": TOML syntax error: "
-        << e.description();
-    throw ConfigError(out.str());
-  }
+  const toml::table root = parse_toml(read_file(path, "plan file"), path);
   Section top(root, path, "");
   auto plan = top.subtable("plan");
   if (!plan) top.fail(nullptr, "plan", "missing; expected a [plan] table with [[plan.stage]] tables");
