@@ -77,14 +77,8 @@ std::string positions_csv(std::int64_t start_ms, const std::vector<double>& hour
   return out;
 }
 
-const char* kOtherPlan = R"([plan]
-extreme_tp_r = 4
-[[plan.stage]]
-trigger_r = "1.5"
-close_fraction = "1/2"
-move_stop_to_r = 0
-trail_r = "0.5"
-)";
+// The plan compared with the config's: the one shipped for ptp-replay --plan.
+const std::string kOtherPlan = std::string(PTP_SOURCE_DIR) + "/configs/plans/half-at-1.5R.toml";
 
 }  // namespace
 
@@ -94,9 +88,8 @@ void run_replay(Report& r, const Options& o) {
   const std::string dir = temp_dir("replay");
   std::filesystem::create_directories(dir);
   const std::int64_t start_ms = 1'704'067'200'000;
-  const std::string cfg = dir + "/replay.toml", plan = dir + "/other.toml";
+  const std::string cfg = dir + "/replay.toml", plan = kOtherPlan;
   std::ofstream(cfg) << kConfig;
-  std::ofstream(plan) << kOtherPlan;
   for (const Case& c : {Case{"calm", 0.00005, 0.0, 200}, Case{"busy", 0.00003, 0.0000002, 50}}) {
     const std::string prices = dir + "/ETHUSDT-1s-" + c.name + ".csv", positions = dir + "/positions-" + c.name + ".csv";
     const auto hourly = write_prices(prices, n, start_ms, c);

@@ -15,16 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Half at 1.5R, the rest trailing by 0.5R: the plan compared with the config's.
-const std::string kOtherPlan = R"(
-[plan]
-extreme_tp_r = 4
-[[plan.stage]]
-trigger_r = "1.5"
-close_fraction = "1/2"
-move_stop_to_r = 0
-trail_r = "0.5"
-)";
+// Half at 1.5R, the rest trailing by 0.5R: the plan shipped for comparing with the config's.
+const std::string kOtherPlan = std::string(PTP_SOURCE_DIR) + "/configs/plans/half-at-1.5R.toml";
 
 std::string write(const TempDir& dir, const std::string& name, const std::string& text) {
   const std::string path = dir.sub(name);
@@ -46,7 +38,7 @@ std::string replay(const std::string& args) { return std::string(PTP_REPLAY_BINA
 TEST_CASE("ptp-replay writes report.json and report.html for each plan and the no partial take-profit baseline", "[replay]") {
   TempDir dir;
   const auto cfg = write(dir, "replay.toml", kReplayConfig);
-  const auto plan = write(dir, "half-at-1.5R.toml", kOtherPlan);
+  const auto& plan = kOtherPlan;
   const auto rec = write(dir, "ticks.csv", eth_recording());
   const auto klines = write(dir, "BTCUSDT-1m-2024-01.csv", btc_klines());
   const auto out = dir.sub("report");
