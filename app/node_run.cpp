@@ -140,32 +140,24 @@ Run run_actors(const config::Config& cfg, const std::shared_ptr<const actors::No
 // the account it copies the whole history once more (the copy is what it relies on), attaches its
 // node to the running feeds and acts; when it steps down it detaches and is a standby again.
 Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::NodeSettings>& settings,
-                std::shared_ptr<storage::HistoryStore> store, Api& api, const std::string& api_token,
-                const sigset_t& signals, Deadline deadline, std::shared_ptr<exchange::SimExchange>& sim,
+                exchange::Venue& venue, std::shared_ptr<storage::HistoryStore> store, Api& api,
+                const std::string& api_token, const sigset_t& signals, Deadline deadline,
                 const actors::NodeOptions& base) {
   const auto& c = *cfg.cluster;
   const pid_t self_pid = ::getpid();
   cluster::OwnershipSettings os{c.etcd, c.lease_ttl, c.node_id,
                                 cluster::GroupKeys{std::string(core::to_string(cfg.exchange)), cfg.account},
                                 exchange::TlsFiles{c.tls_ca, c.tls_cert, c.tls_key}};
-  std::unique_ptr<exchange::Venue> venue;
-  try {
-    venue = exchange::make_venue(cfg);
-  } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
-    return {1, {}};
-  }
-  sim = venue->simulator();
   auto relay = std::make_shared<exchange::FeedRelay>();
-  venue->start_feeds(relay->sinks());
+  venue.start_feeds(relay->sinks());
   struct StopFeeds {  // before the relay goes, on every way out
     exchange::Venue& v;
     ~StopFeeds() { v.stop_feeds(); }
-  } stop_feeds{*venue};
+  } stop_feeds{venue};
 
   auto ownership = std::make_shared<cluster::Ownership>(os, [self_pid] { ::kill(self_pid, SIGUSR1); });
   auto history = std::make_shared<cluster::EtcdHistory>(*ownership, os.keys, c.etcd);
-  auto standby = std::make_shared<StandbyState>(cfg, store, relay, StandbyState::load_filters(cfg, *venue->exchange()),
+  auto standby = std::make_shared<StandbyState>(cfg, store, relay, StandbyState::load_filters(cfg, *venue.exchange()),
                                                 ownership);
   struct StopApi {  // the API asks the cluster's parts: it stops first, and lets go of them
     Api& api;
@@ -209,7 +201,7 @@ Run run_cluster(const config::Config& cfg, const std::shared_ptr<const actors::N
       options.fence = ownership;
       options.replica = history;
       const auto wait = [&] { return wait_for(signals, deadline, [&] { return !owner(); }); };
-      Run run = run_actors(cfg, settings, *venue, store, options, feeds, api.gateway.get(), wait);
+      Run run = run_actors(cfg, settings, venue, store, options, feeds, api.gateway.get(), wait);
       if (run.exit_code != 0 || !run.stop_reason.empty()) return run;
     }
     spdlog::info("[cluster] {} is a standby again: {}", c.node_id, ownership->why_not());
@@ -230,16 +222,15 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, s
     spdlog::critical("cannot start: {}", e.what());
     return 1;
   }
+  // One venue for the process: a cluster node keeps it warm while it is a standby.
   std::unique_ptr<exchange::Venue> venue;
-  if (!cfg.cluster) {
-    try {
-      venue = exchange::make_venue(cfg);
-    } catch (const std::exception& e) {
-      spdlog::critical("{}", e.what());
-      return 1;
-    }
+  try {
+    venue = exchange::make_venue(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
   }
-  std::shared_ptr<exchange::SimExchange> sim = venue ? venue->simulator() : nullptr;
+  const std::shared_ptr<exchange::SimExchange> sim = venue->simulator();
   std::string api_token;  // never logged
   if (cfg.api.enabled) {
     try {
@@ -277,7 +268,7 @@ int run_node(const config::Config& cfg, std::optional<config::Millis> run_for, s
   if (cfg.api.enabled) api.gateway = std::make_unique<api::NodeGateway>(settings);
   Run run;
   if (cfg.cluster) {
-    run = run_cluster(cfg, settings, store, api, api_token, stop_signals, deadline, sim, options);
+    run = run_cluster(cfg, settings, *venue, store, api, api_token, stop_signals, deadline, options);
   } else {
     try {
       api.start(cfg, api_token);
