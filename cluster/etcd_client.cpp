@@ -90,9 +90,8 @@ void EtcdClient::put(const std::string& key, const std::string& value, std::int6
   call("/v3/kv/put", put_request(key, value, lease));
 }
 
-std::vector<KeyValue> EtcdClient::range(const std::string& key, bool prefix, std::int64_t* revision) {
+std::vector<KeyValue> EtcdClient::range(const std::string& key, bool prefix) {
   const json a = call("/v3/kv/range", range_request(key, prefix));
-  if (revision) *revision = int64_of(a.value("header", json::object()), "revision");
   std::vector<KeyValue> out;
   for (const auto& kv : a.value("kvs", json::array())) out.push_back(key_value_of(kv));
   return out;

@@ -57,11 +57,10 @@ class EtcdClient {
 
   TxnResult txn(const nlohmann::json& body);
   void put(const std::string& key, const std::string& value, std::int64_t lease = 0);
-  // `revision` (when given) gets the store's revision the answer reflects: a watch from revision + 1
-  // misses nothing and repeats nothing.
-  std::vector<KeyValue> range(const std::string& key, bool prefix = false, std::int64_t* revision = nullptr);
+  std::vector<KeyValue> range(const std::string& key, bool prefix = false);
   // Every key under `prefix`, read in pages of `page` keys pinned to one revision (one snapshot,
-  // however large: each request stays small and within the client's timeout). `revision` as above.
+  // however large: each request stays small and within the client's timeout). `revision` (when
+  // given) gets that revision: a watch from revision + 1 misses nothing and repeats nothing.
   std::vector<KeyValue> range_all(const std::string& prefix, std::int64_t* revision = nullptr, std::int64_t page = 500);
   void remove(const std::string& key, bool prefix = false);
 

@@ -60,8 +60,7 @@ TEST_CASE("over TLS with client certificates a watch stream delivers the puts ma
   // cannot be set up, so their own tests pass without a working stream: this one needs it.
   test::EtcdCluster etcd(3, test::EtcdCluster::Tls::client_certs);
   cluster::EtcdClient client(etcd.client_urls(), 2000ms, etcd.tls_files());
-  std::int64_t revision = 0;
-  (void)client.range("/ptp/tls-watch", /*prefix=*/false, &revision);
+  const std::int64_t revision = client.txn(nlohmann::json::object()).revision;  // the store's revision now
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::string> values;
