@@ -49,8 +49,6 @@ using self_ptr = exchange_actor::stateful_pointer<exchange_state>;
 // limits, Gate.io limits cancellations apart (at twice the rate). They never wait.
 bool is_placement(Op op) { return op == Op::close || op == Op::stop || op == Op::take_profit; }
 
-const char* placement_name(Op op) { return op == Op::close ? "close" : op == Op::stop ? "stop" : "take-profit"; }
-
 OrderReply call(exchange::Exchange& ex, const OrderRequest& r) {
   if (r.op == Op::close) trace::mark(trace::Point::order_call, r.symbol);
   return exchange::send_order(ex, r);
@@ -120,7 +118,7 @@ caf::result<OrderReply> place_within_budget(self_ptr self, const OrderRequest& r
   if (const auto* full = st.budget.full_window(now))
     log_repeated(spdlog::level::warn,
                  "[exchange] order budget reached ({}{}): {} {} waits {} ms, {} order(s) waiting", full->str(),
-                 self->state.budget_pct > 0 ? fmt::format(", {}% of the exchange's limit", self->state.budget_pct) : "", placement_name(r.op), r.symbol.canonical(),
+                 self->state.budget_pct > 0 ? fmt::format(", {}% of the exchange's limit", self->state.budget_pct) : "", op_name(r.op), r.symbol.canonical(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(wait).count(), st.waiting.size() + 1);
   auto promise = self->make_response_promise<OrderReply>();
   // A stage's close goes before waiting stop and take-profit moves: the price that made it due may

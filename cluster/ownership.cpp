@@ -389,8 +389,7 @@ void Ownership::run() {
   {
     std::lock_guard lock(mu_);
     // A clean stop: the lease goes now (an owner's key and a standby's member key with it), so a
-    // standby takes over at once instead of after the TTL; the stream after it (its thread notices
-    // within a second).
+    // standby takes over at once instead of after the TTL; the stream after it.
     if (role_ != Role::stepped_down) id = lease_id_;
     role_ = Role::stepped_down;
   }
